@@ -1,0 +1,29 @@
+//! # dbassay-dsl — the pure front end of assay
+//!
+//! Text in, typed model out. Nothing here knows a database exists: no I/O beyond reading the
+//! files a user names (and `file()` in HCL), no async, no engine. The harness crate runs what
+//! this crate describes.
+//!
+//! - [`source`]: source files, byte spans, `file:line:col` locations and the crate's error type.
+//! - [`hcl`]: Atlas `*.test.hcl` test files: parsing with spans, variables, locals, `for_each`,
+//!   evaluation of commands.
+//! - [`scan`]: the per-dialect SQL statement scanner (quotes, dollar quotes, comments,
+//!   `BEGIN … END`, `DELIMITER`).
+//! - [`migrate`]: migration directories (Atlas, golang-migrate, goose, flyway, dbmate), versions,
+//!   `atlas.sum`, directives.
+//! - [`project`]: the `atlas.hcl` project file.
+//! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
+//! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
+
+pub mod source;
+pub mod dialect;
+pub mod hcl;
+pub mod scan;
+pub mod migrate;
+pub mod project;
+pub mod txtar;
+pub mod script;
+pub mod url;
+
+pub use dialect::Dialect;
+pub use source::{Error, Location, SourceFile, Span};

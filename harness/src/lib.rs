@@ -1,0 +1,16 @@
+//! # dbassay — the runner of assay
+//!
+//! Everything that touches a database lives here; the file formats live in `dbassay-dsl`.
+//!
+//! - [`engine`]: one [`engine::Session`] trait; the PostgreSQL, MySQL/MariaDB and SQLite
+//!   modules. Values become text here and only here.
+//! - [`provision`]: servers and databases: embedded SQLite, local server binaries, Docker,
+//!   a server the user names. Every resource is owned by a guard and removed on drop.
+//! - [`snapshot`]: the cache of built states ("schema applied", "migrated to version N").
+//! - [`run`]: planning trials and running cases.
+//! - [`render`]: csv and table serialization, comparison, diffs.
+//! - [`report`]: libtest-mimic trials and the Atlas-style report.
+
+pub mod engine;
+pub mod provision;
+pub mod runtime;

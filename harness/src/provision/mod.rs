@@ -1,0 +1,74 @@
+//! Provisioning: servers, the databases assay creates on them, and snapshots to clone from.
+//!
+//! A [`Server`] is an engine instance assay can create databases on (embedded SQLite, a local
+//! server it started, a Docker container, or a server the user runs). Every [`Database`] is
+//! owned: dropping it removes it (unless [`Database::keep`] was called). A [`Snapshot`] is a
+//! frozen database that cheap copies are made from.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::engine::{Dialect, Session};
+
+pub mod sqlite;
+
+/// An error while provisioning: what failed and what to do.
+#[derive(Clone, Debug)]
+pub struct ProvisionError(pub String);
+
+impl fmt::Display for ProvisionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ProvisionError {}
+
+impl From<String> for ProvisionError {
+    fn from(s: String) -> Self {
+        ProvisionError(s)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ProvisionError>;
+
+/// An engine instance that assay creates databases on.
+pub trait Server: Send + Sync {
+    fn dialect(&self) -> Dialect;
+
+    /// The engine and how it was provisioned, for trial names and reports: `sqlite`,
+    /// `postgres`, `mariadb`.
+    fn engine(&self) -> &str;
+
+    /// A new, empty database owned by assay.
+    fn create(&self) -> Result<Box<dyn Database>>;
+
+    /// Freezes a database built by the caller into a snapshot named `key` (a content hash).
+    fn freeze(&self, db: Box<dyn Database>, key: &str) -> Result<Arc<dyn Snapshot>>;
+
+    /// A snapshot frozen earlier under `key`, by this process or (where the server is shared)
+    /// by another one.
+    fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>>;
+}
+
+/// A frozen database state that copies are made from.
+pub trait Snapshot: Send + Sync {
+    /// A new database holding a copy of this state.
+    fn copy(&self) -> Result<Box<dyn Database>>;
+}
+
+/// A database assay created. Dropping it removes it.
+pub trait Database: Send + Sync {
+    /// A new session on this database.
+    fn connect(&self) -> Result<Box<dyn Session>>;
+
+    /// The URL of this database, as `testing.dev_url` (with the real password: it is handed to
+    /// programs the user runs, never printed).
+    fn url(&self) -> String;
+
+    /// A ready-to-paste command that opens this database (password masked or in an env var).
+    fn open_command(&self) -> String;
+
+    /// Keep the database after the run (`--keep-failed`): dropping no longer removes it.
+    fn keep(&mut self);
+}
