@@ -1,0 +1,1 @@
+//! Functions available in test files.
