@@ -14,3 +14,10 @@
 pub mod engine;
 pub mod provision;
 pub mod runtime;
+pub mod render;
+pub mod report;
+pub mod run;
+pub mod cli;
+mod harness;
+
+pub use harness::Harness;

@@ -1,1 +1,107 @@
-fn main() {}
+//! assay's own behaviour, pinned by files under `testdata/` that assay runs.
+//!
+//! - `testdata/hcl/<group>/`: `*.test.hcl` files whose cases must all pass, on the desired schema
+//!   `schema.sql` of the group (if any) and with the `--var`s listed in `vars.txt` (if any).
+//! - `testdata/failing/<group>/`: files whose cases must fail with given messages. Each file
+//!   says what it expects in comments: `# want <case name>: <text>` (the failure of that case
+//!   contains `<text>`) or `# want-error: <text>` (the file does not load and the error contains
+//!   `<text>`). A case without a `want` line is itself a failure, so nothing passes silently.
+//!
+//! Every trial runs on the dev URLs in `ASSAY_DEV_URL` (default: embedded SQLite).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use dbassay::Harness;
+use dbassay::run::{Job, Plan, Status, Trial};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    let args = libtest_mimic::Arguments::from_args();
+    let mut trials = Vec::new();
+    for (dir, expect_failure) in [("hcl", false), ("failing", true)] {
+        for group in subdirs(&root.join(dir)) {
+            let plan = harness(&group).plan().unwrap_or_else(|e| panic!("{}: {e}", group.display()));
+            if expect_failure {
+                trials.extend(plan.trials.into_iter().map(expect_failures));
+            } else {
+                trials.extend(plan.trials);
+            }
+        }
+    }
+    let plan = Plan { trials };
+    let trials = dbassay::report::libtest::trials(&args, plan, |t| t);
+    let conclusion = libtest_mimic::run(&args, trials);
+    dbassay::provision::cleanup::run_all();
+    conclusion.exit()
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn harness(group: &Path) -> Harness {
+    let mut h = Harness::new().path(group);
+    let schema = group.join("schema.sql");
+    if schema.exists() {
+        h = h.schema(schema.display().to_string());
+    }
+    if let Ok(vars) = std::fs::read_to_string(group.join("vars.txt")) {
+        for line in vars.lines().filter(|l| !l.trim().is_empty()) {
+            let (k, v) = line.split_once('=').expect("vars.txt lines are name=value");
+            h = h.var(k.trim(), v);
+        }
+    }
+    h
+}
+
+/// The `# want …` lines of a file: case name → expected text; `""` holds a `want-error`.
+fn wants(file: &Path) -> HashMap<String, String> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let mut wants = HashMap::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# want-error: ") {
+            wants.insert(String::new(), rest.to_string());
+        } else if let Some(rest) = line.strip_prefix("# want ")
+            && let Some((case, want)) = rest.split_once(": ")
+        {
+            wants.insert(case.to_string(), want.to_string());
+        }
+    }
+    wants
+}
+
+/// Turns a trial into one that passes only when the case fails with the text its file expects.
+fn expect_failures(trial: Trial) -> Trial {
+    let (file, case) = match trial.name.rsplit_once(".test.hcl::") {
+        Some((file, case)) => (format!("{file}.test.hcl"), case.to_string()),
+        None => (trial.name.clone(), String::new()),
+    };
+    let want = wants(Path::new(&file)).remove(&case);
+    let check: Box<dyn FnOnce() -> Result<(), String> + Send> = match trial.job {
+        Job::Broken(text) => Box::new(move || check_text(&text, want, "the file to be rejected")),
+        Job::Case(job) => Box::new(move || {
+            let report = job.run();
+            match report.status {
+                Status::Fail => check_text(&report.failure.unwrap_or_default(), want, "the case to fail"),
+                status => Err(format!("expected the case to fail, but its status is {status:?}")),
+            }
+        }),
+        Job::Custom(check) => check,
+    };
+    Trial { job: Job::Custom(check), ..trial }
+}
+
+fn check_text(actual: &str, want: Option<String>, what: &str) -> Result<(), String> {
+    match want {
+        None => Err(format!("no `# want` line for this trial; expected {what}. It said:\n{actual}")),
+        Some(want) if actual.contains(&want) => Ok(()),
+        Some(want) => Err(format!("expected {what} with a message containing {want:?}, got:\n{actual}")),
+    }
+}

@@ -73,3 +73,35 @@ pub trait Database: Send + Sync {
     /// Keep the database after the run (`--keep-failed`): dropping no longer removes it.
     fn keep(&mut self);
 }
+
+/// The engine a dev URL names, without connecting to anything.
+pub fn engine_of(url: &str) -> Result<&'static str> {
+    let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or(url);
+    let engine = match scheme {
+        "sqlite" | "sqlite3" => "sqlite",
+        _ => {
+            return Err(ProvisionError(format!(
+                "unsupported dev URL {url}: use sqlite://dev?mode=memory (in memory) or sqlite://name.db (a temp file)"
+            )));
+        }
+    };
+    Ok(engine)
+}
+
+/// Provisions the server a dev URL names.
+pub fn open(url: &str) -> Result<Arc<dyn Server>> {
+    match engine_of(url)? {
+        "sqlite" => {
+            let rest = url.split_once("://").map_or("", |(_, r)| r);
+            let (name, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let params: Vec<(&str, &str)> =
+                query.split('&').filter_map(|p| p.split_once('=')).collect();
+            let memory = params.iter().any(|&(k, v)| k == "mode" && v == "memory")
+                || name.is_empty()
+                || name == ":memory:";
+            let fk = params.iter().any(|&(k, v)| matches!(k, "_fk" | "foreign_keys" | "_foreign_keys") && matches!(v, "1" | "true" | "on"));
+            Ok(sqlite::SqliteServer::new(!memory, fk)?)
+        }
+        other => Err(ProvisionError(format!("no provisioner for {other} yet"))),
+    }
+}

@@ -1,0 +1,202 @@
+//! The `assay` command line: Atlas's spellings plus libtest's flags.
+//!
+//! ```text
+//! assay test [PATHS…]            every case (schema and migrate)
+//! assay schema test [PATHS…]     only test "schema" cases
+//! assay migrate test [PATHS…]    only test "migrate" cases
+//! ```
+//!
+//! Positional arguments that name an existing file or directory are paths; one more positional
+//! argument is libtest's name filter (as in `cargo test NAME`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use dbassay_dsl::hcl::CaseKind;
+
+use crate::provision::cleanup;
+use crate::report;
+use crate::run::{Options, Plan};
+
+#[derive(Parser, Debug)]
+#[command(name = "assay", version, about = "Test harness for database logic and data migrations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Top,
+}
+
+#[derive(Subcommand, Debug)]
+enum Top {
+    /// Run every test case found under the paths.
+    Test(TestArgs),
+    /// Atlas's `schema test`: run only `test "schema"` cases.
+    Schema {
+        #[command(subcommand)]
+        command: KindCommand,
+    },
+    /// Atlas's `migrate test`: run only `test "migrate"` cases.
+    Migrate {
+        #[command(subcommand)]
+        command: KindCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KindCommand {
+    Test(TestArgs),
+}
+
+#[derive(Args, Debug)]
+struct TestArgs {
+    /// Test files or directories (`*.test.hcl`, searched recursively); default `.`. One extra
+    /// argument that is not a path filters trials by name, as in `cargo test NAME`.
+    paths: Vec<String>,
+    /// Dev database URL; repeat to run every case once per engine. Default: embedded SQLite
+    /// in memory (sqlite://dev?mode=memory).
+    #[arg(long = "dev-url", env = "ASSAY_DEV_URL", value_delimiter = ',')]
+    dev_url: Vec<String>,
+    /// The desired schema: a .sql file or a directory of them (file://schema.sql); repeatable.
+    #[arg(short = 'u', long = "url", alias = "schema", value_delimiter = ',')]
+    url: Vec<String>,
+    /// A value for a `variable` block: --var name=value (repeat a name to build a list).
+    #[arg(long = "var")]
+    var: Vec<String>,
+    /// Run only cases whose name matches this regular expression (Atlas's --run).
+    #[arg(long = "run")]
+    run: Option<String>,
+    /// Report layout: libtest (one line per case) or atlas (-- PASS: name (dur) …).
+    #[arg(long, value_enum, default_value_t = Report::Libtest)]
+    report: Report,
+    /// Keep the database of a failed case and print a command that opens it.
+    #[arg(long = "keep-failed")]
+    keep_failed: bool,
+
+    // libtest's flags.
+    /// List the trials instead of running them.
+    #[arg(long)]
+    list: bool,
+    /// Match the name filter exactly.
+    #[arg(long)]
+    exact: bool,
+    /// Skip trials whose name contains this text; repeatable.
+    #[arg(long)]
+    skip: Vec<String>,
+    /// Number of trials run at once.
+    #[arg(long = "test-threads")]
+    test_threads: Option<usize>,
+    /// libtest output format: pretty, terse or json.
+    #[arg(long)]
+    format: Option<String>,
+    /// Run only ignored (skip = true) cases.
+    #[arg(long)]
+    ignored: bool,
+    /// Run ignored cases too.
+    #[arg(long = "include-ignored")]
+    include_ignored: bool,
+    /// Terse output.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print `log` lines of passing cases too.
+    #[arg(long, alias = "show-output")]
+    nocapture: bool,
+    /// Colour: auto, always or never.
+    #[arg(long)]
+    color: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Report {
+    Libtest,
+    Atlas,
+}
+
+/// Runs the `assay` command line and returns its exit code: 0 when every case passed, 1 when
+/// one failed, 2 for a usage error.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (args, kind) = match cli.command {
+        Top::Test(a) => (a, None),
+        Top::Schema { command: KindCommand::Test(a) } => (a, Some(CaseKind::Schema)),
+        Top::Migrate { command: KindCommand::Test(a) } => (a, Some(CaseKind::Migrate)),
+    };
+    let code = match test(args, kind) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("assay: {message}");
+            ExitCode::from(2)
+        }
+    };
+    cleanup::run_all();
+    code
+}
+
+fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
+    let mut paths = Vec::new();
+    let mut filter = None;
+    for p in a.paths {
+        if std::path::Path::new(&p).exists() {
+            paths.push(PathBuf::from(p));
+        } else if filter.is_none() {
+            filter = Some(p);
+        } else {
+            return Err(format!(
+                "{p}: no such file or directory (only one name filter may be given, and {:?} is one)",
+                filter.unwrap_or_default()
+            ));
+        }
+    }
+    let vars = a
+        .var
+        .iter()
+        .map(|v| {
+            v.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| format!("--var {v}: expected name=value"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let run = a
+        .run
+        .map(|r| regex::Regex::new(&r).map_err(|e| format!("--run: invalid regular expression: {e}")))
+        .transpose()?;
+    let options = Options {
+        paths,
+        dev_urls: a.dev_url,
+        schema: a.url,
+        vars,
+        run,
+        kind,
+        keep_failed: a.keep_failed,
+    };
+    let plan = Plan::build(&options)?;
+    if matches!(a.report, Report::Atlas) && !a.list {
+        let threads = a.test_threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        return Ok(report::atlas::run(plan, threads));
+    }
+    let mut libtest = vec!["assay".to_string()];
+    let flags = [
+        (a.list, "--list"),
+        (a.exact, "--exact"),
+        (a.ignored, "--ignored"),
+        (a.include_ignored, "--include-ignored"),
+        (a.quiet, "--quiet"),
+        (a.nocapture, "--nocapture"),
+    ];
+    libtest.extend(flags.iter().filter(|(on, _)| *on).map(|(_, f)| f.to_string()));
+    for s in a.skip {
+        libtest.extend(["--skip".to_string(), s]);
+    }
+    if let Some(n) = a.test_threads {
+        libtest.extend(["--test-threads".to_string(), n.to_string()]);
+    }
+    if let Some(f) = a.format {
+        libtest.extend(["--format".to_string(), f]);
+    }
+    if let Some(c) = a.color {
+        libtest.extend(["--color".to_string(), c]);
+    }
+    libtest.extend(filter);
+    let args = libtest_mimic::Arguments::from_iter(libtest);
+    Ok(!report::libtest::run(&args, plan).has_failed())
+}

@@ -1,0 +1,91 @@
+//! The entry point of a `harness = false` cargo test target: every case becomes one trial of
+//! `cargo test` / `cargo nextest run`.
+//!
+//! ```no_run
+//! // tests/db.rs, with `[[test]] name = "db" harness = false` in Cargo.toml
+//! fn main() {
+//!     dbassay::Harness::new().path("tests/db").schema("tests/db/schema.sql").main()
+//! }
+//! ```
+//!
+//! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
+//! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
+//! [`Harness::dev_url`]) and `ASSAY_KEEP_FAILED=1`.
+
+use std::path::PathBuf;
+
+use crate::provision::cleanup;
+use crate::report;
+use crate::run::{Options, Plan};
+
+/// A cargo test harness over test files.
+#[derive(Default)]
+pub struct Harness {
+    options: Options,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        Harness::default()
+    }
+
+    /// A test file or a directory searched for `*.test.hcl`. Relative paths are relative to the
+    /// package directory (where cargo runs tests).
+    pub fn path(mut self, path: impl Into<PathBuf>) -> Harness {
+        self.options.paths.push(path.into());
+        self
+    }
+
+    /// A dev URL; repeat for an engine matrix. `ASSAY_DEV_URL` overrides these.
+    pub fn dev_url(mut self, url: impl Into<String>) -> Harness {
+        self.options.dev_urls.push(url.into());
+        self
+    }
+
+    /// The desired schema: a .sql file or a directory of them.
+    pub fn schema(mut self, schema: impl Into<String>) -> Harness {
+        self.options.schema.push(schema.into());
+        self
+    }
+
+    /// A value for a `variable` block.
+    pub fn var(mut self, name: impl Into<String>, value: impl Into<String>) -> Harness {
+        self.options.vars.push((name.into(), value.into()));
+        self
+    }
+
+    /// The plan this harness would run (for harnesses that wrap trials themselves).
+    pub fn plan(mut self) -> Result<Plan, String> {
+        self.apply_env();
+        Plan::build(&self.options)
+    }
+
+    /// Parses libtest's arguments, runs the trials, removes what was provisioned, and exits
+    /// with libtest's code.
+    pub fn main(mut self) -> ! {
+        self.apply_env();
+        let args = libtest_mimic::Arguments::from_args();
+        let plan = match Plan::build(&self.options) {
+            Ok(plan) => plan,
+            Err(message) => {
+                eprintln!("assay: {message}");
+                std::process::exit(2);
+            }
+        };
+        let conclusion = report::libtest::run(&args, plan);
+        cleanup::run_all();
+        conclusion.exit()
+    }
+
+    fn apply_env(&mut self) {
+        if let Ok(urls) = std::env::var("ASSAY_DEV_URL") {
+            let urls: Vec<String> = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).map(String::from).collect();
+            if !urls.is_empty() {
+                self.options.dev_urls = urls;
+            }
+        }
+        if std::env::var("ASSAY_KEEP_FAILED").is_ok_and(|v| v == "1") {
+            self.options.keep_failed = true;
+        }
+    }
+}

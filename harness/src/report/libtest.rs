@@ -1,0 +1,59 @@
+//! Plan trials as libtest-mimic trials.
+//!
+//! libtest-mimic never captures output, so `log` lines of passing cases are printed only with
+//! `--nocapture` / `--show-output`; a failing case carries its logs in its failure message.
+
+use libtest_mimic::{Arguments, Conclusion, Failed};
+
+use crate::run::{Job, Plan, Status};
+
+/// Runs the plan as libtest trials and returns libtest's conclusion.
+pub fn run(args: &Arguments, plan: Plan) -> Conclusion {
+    let trials = trials(args, plan, |t| t);
+    libtest_mimic::run(args, trials)
+}
+
+/// The plan's trials as libtest trials. `wrap` may replace how a trial's result is judged (assay's
+/// own tests use it to expect failures); most callers pass `|t| t`.
+pub fn trials(
+    args: &Arguments,
+    plan: Plan,
+    wrap: impl Fn(crate::run::Trial) -> crate::run::Trial,
+) -> Vec<libtest_mimic::Trial> {
+    let show_logs = args.nocapture || args.show_output;
+    let mut trials = Vec::with_capacity(plan.trials.len());
+    // Which trials will run decides when the database of a parallel group can go.
+    let probe = |t: &crate::run::Trial| {
+        let trial = libtest_mimic::Trial::test(t.name.clone(), || Ok(()))
+            .with_kind(t.engine.clone())
+            .with_ignored_flag(t.ignored);
+        !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
+    };
+    if !args.list {
+        plan.expect_runs(probe);
+    }
+    for t in plan.trials.into_iter().map(wrap) {
+        let trial = match t.job {
+            Job::Broken(text) => libtest_mimic::Trial::test(t.name, move || Err(Failed::from(text))),
+            Job::Custom(check) => libtest_mimic::Trial::test(t.name, move || check().map_err(Failed::from)),
+            Job::Case(job) => libtest_mimic::Trial::test(t.name, move || {
+                let report = job.run();
+                let logs = report.logs.join("\n");
+                match report.status {
+                    Status::Fail => {
+                        let failure = report.failure.unwrap_or_default();
+                        Err(Failed::from(if logs.is_empty() { failure } else { format!("{logs}\n{failure}") }))
+                    }
+                    Status::Pass | Status::Skip => {
+                        if show_logs && !logs.is_empty() {
+                            println!("{logs}");
+                        }
+                        Ok(())
+                    }
+                }
+            }),
+        };
+        trials.push(trial.with_kind(t.engine).with_ignored_flag(t.ignored));
+    }
+    trials
+}

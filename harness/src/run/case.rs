@@ -1,0 +1,275 @@
+//! Running one case: its database, its commands in order, its cleanups, its report.
+//!
+//! The first failing command stops the case; the cleanups registered so far then run in
+//! reverse order, whatever the result. A failure names `file:line` of the block.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command as Process;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, Sql};
+use dbassay_dsl::source::Location;
+
+use crate::engine::{Outcome, Session};
+use crate::provision::Database;
+use crate::render;
+use crate::run::sql::{self, SqlFailure};
+use crate::run::target::{DesiredState, Target};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip,
+}
+
+/// What a case did: its status, how long it took, its `log` lines and the failure text.
+#[derive(Clone, Debug)]
+pub struct CaseReport {
+    pub status: Status,
+    pub duration: Duration,
+    /// `file:line: message` for every `log` block reached.
+    pub logs: Vec<String>,
+    pub failure: Option<String>,
+}
+
+/// One case ready to run: the case, where it runs, and the group it shares a database with.
+pub struct CaseJob {
+    pub case: Case,
+    pub target: Arc<Target>,
+    pub state: Arc<DesiredState>,
+    /// The parallel cases of one file on one target share one copy of the state.
+    pub group: Option<Arc<ParallelGroup>>,
+    pub keep_failed: bool,
+}
+
+/// The database shared by the `parallel = true` cases of one file on one target. It is made by
+/// the first of them to start and removed when the last one that will run has finished.
+#[derive(Default)]
+pub struct ParallelGroup {
+    db: Mutex<(Option<Arc<dyn Database>>, usize)>,
+}
+
+impl ParallelGroup {
+    /// Declares how many cases of the group will run (after filters).
+    pub fn expect(&self, cases: usize) {
+        self.db.lock().unwrap_or_else(|e| e.into_inner()).1 = cases;
+    }
+
+    fn acquire(&self, make: impl FnOnce() -> Result<Box<dyn Database>, String>) -> Result<Arc<dyn Database>, String> {
+        let mut guard = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(db) = &guard.0 {
+            return Ok(db.clone());
+        }
+        let db: Arc<dyn Database> = Arc::from(make()?);
+        guard.0 = Some(db.clone());
+        Ok(db)
+    }
+
+    fn release(&self) {
+        let mut guard = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        guard.1 = guard.1.saturating_sub(1);
+        if guard.1 == 0 {
+            guard.0 = None;
+        }
+    }
+}
+
+impl CaseJob {
+    pub fn run(&self) -> CaseReport {
+        let start = Instant::now();
+        let mut logs = Vec::new();
+        let failure = if self.case.skip {
+            return CaseReport { status: Status::Skip, duration: Duration::ZERO, logs, failure: None };
+        } else {
+            self.run_on_database(&mut logs).err()
+        };
+        let status = if failure.is_some() { Status::Fail } else { Status::Pass };
+        CaseReport { status, duration: start.elapsed(), logs, failure }
+    }
+
+    fn run_on_database(&self, logs: &mut Vec<String>) -> Result<(), String> {
+        if self.case.kind == CaseKind::Migrate {
+            return Err(format!(
+                "{}: test \"migrate\" cases are not supported yet: run them with a later assay, or skip them with skip = true",
+                self.case.location
+            ));
+        }
+        let fresh = || -> Result<Box<dyn Database>, String> {
+            if self.state.is_empty() {
+                self.target.server()?.create().map_err(|e| e.to_string())
+            } else {
+                self.target.snapshot(&self.state)?.copy().map_err(|e| e.to_string())
+            }
+        };
+        match &self.group {
+            Some(group) => {
+                let result = group.acquire(fresh).and_then(|db| self.run_commands(db.as_ref(), logs));
+                group.release();
+                result
+            }
+            None => {
+                let mut db = fresh()?;
+                let result = self.run_commands(db.as_ref(), logs);
+                if result.is_err() && self.keep_failed {
+                    db.keep();
+                    return result.map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
+                }
+                result
+            }
+        }
+    }
+
+    fn run_commands(&self, db: &dyn Database, logs: &mut Vec<String>) -> Result<(), String> {
+        let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
+        let mut session = db.connect().map_err(|e| e.to_string())?;
+        let mut cleanups: Vec<(Location, Sql)> = Vec::new();
+        let mut result = Ok(());
+        for command in &commands {
+            if let Err(e) = run_command(session.as_mut(), command, logs, &mut cleanups) {
+                result = Err(format!("{}: {e}", short(&command.location)));
+                break;
+            }
+        }
+        for (location, sql) in cleanups.iter().rev() {
+            if let Err(f) = sql::run_all(session.as_mut(), sql) {
+                let msg = format!("{}: cleanup failed: {}", short(location), f.describe());
+                result = match result {
+                    Ok(()) => Err(msg),
+                    Err(e) => Err(format!("{e}\n{msg}")),
+                };
+            }
+        }
+        result
+    }
+}
+
+/// `file:line` of a block, as Atlas prints it.
+fn short(location: &Location) -> String {
+    format!("{}:{}", location.path.display(), location.line)
+}
+
+fn run_command(
+    session: &mut dyn Session,
+    command: &Command,
+    logs: &mut Vec<String>,
+    cleanups: &mut Vec<(Location, Sql)>,
+) -> Result<(), String> {
+    match &command.kind {
+        CommandKind::Exec(exec) => {
+            let grid = sql::run_all(session, &exec.sql).map_err(|f| format!("exec: {}", f.describe()))?;
+            if let Some(expect) = &exec.expect {
+                check_output(&render::serialize(&grid, exec.format), expect, exec.format)?;
+            }
+            Ok(())
+        }
+        CommandKind::Assert(assert) => {
+            let mut problem = None;
+            sql::run_each(session, &assert.sql, |outcome| {
+                if let (None, Outcome::Rows(grid)) = (&problem, outcome) {
+                    problem = falsy(&grid);
+                }
+            })
+            .map_err(|f| format!("assert: {}", f.describe()))?;
+            match problem {
+                None => Ok(()),
+                Some(why) => {
+                    let mut msg = format!("assert failed: {why}");
+                    if let Some(m) = &assert.error_message {
+                        let _ = write!(msg, "\n  {m}");
+                    }
+                    Err(msg)
+                }
+            }
+        }
+        CommandKind::Catch(catch) => match sql::run_all(session, &catch.sql) {
+            Ok(_) => Err("catch: the SQL succeeded, but an error was expected".to_string()),
+            Err(SqlFailure::Scan(m)) => Err(format!("catch: cannot split the SQL into statements: {m}")),
+            Err(failure) => match &catch.error {
+                Some(pattern) if !render::error_matches(pattern, &failure.error_text()) => Err(format!(
+                    "catch: the error does not match {pattern:?}\n  error: {}",
+                    failure.error_text().replace('\n', "\n  ")
+                )),
+                _ => Ok(()),
+            },
+        },
+        CommandKind::Log { message } => {
+            logs.push(format!("{}: {message}", short(&command.location)));
+            Ok(())
+        }
+        CommandKind::Cleanup { sql } => {
+            cleanups.push((command.location.clone(), sql.clone()));
+            Ok(())
+        }
+        CommandKind::External(external) => run_external(external, &command.location),
+        CommandKind::Migrate { .. } => Err("migrate is only allowed in test \"migrate\" cases".into()),
+    }
+}
+
+/// Why an `assert` result is not a single true value, if it is not.
+fn falsy(grid: &crate::engine::TextGrid) -> Option<String> {
+    match grid.rows.as_slice() {
+        [row] if row.len() == 1 => match row[0].as_deref() {
+            Some(v) if ["1", "t", "true"].iter().any(|t| v.eq_ignore_ascii_case(t)) => None,
+            Some(v) => Some(format!("the value is {v:?}, not true")),
+            None => Some("the value is NULL, not true".to_string()),
+        },
+        [row] => Some(format!("expected one column, got {}", row.len())),
+        rows => Some(format!("expected one row, got {}", rows.len())),
+    }
+}
+
+fn check_output(actual: &str, expect: &Expect, format: dbassay_dsl::hcl::Format) -> Result<(), String> {
+    match expect {
+        Expect::Output(output) => {
+            if render::output_matches(&output.text, actual, format) {
+                Ok(())
+            } else {
+                Err(format!("output mismatch\n{}", render::unified_diff(&output.text, actual)))
+            }
+        }
+        Expect::Match(re) => {
+            if re.is_match(actual) {
+                Ok(())
+            } else {
+                Err(format!("output does not match /{}/\n  output: {actual:?}", re.as_str()))
+            }
+        }
+    }
+}
+
+fn run_external(external: &External, location: &Location) -> Result<(), String> {
+    let (program, args) = external
+        .program
+        .split_first()
+        .ok_or_else(|| "external: program is empty; give [\"name\", \"arg\", …]".to_string())?;
+    let mut process = Process::new(program);
+    process.args(args);
+    let base = location.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Some(dir) = &external.working_dir {
+        process.current_dir(base.join(dir));
+    }
+    let out = process.output().map_err(|e| format!("external: cannot run {program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "external: {program} exited with {}\n  stderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end().replace('\n', "\n  ")
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    match &external.expect {
+        // Program output is text, not a result set: exact after trimming newlines, no cell-wise
+        // fallback.
+        Some(Expect::Output(o)) if o.text.trim_matches('\n') != stdout.trim_matches('\n') => Err(format!(
+            "external: output mismatch\n{}",
+            render::unified_diff(&o.text, &stdout)
+        )),
+        Some(expect @ Expect::Match(_)) => {
+            check_output(&stdout, expect, dbassay_dsl::hcl::Format::Csv).map_err(|e| format!("external: {e}"))
+        }
+        _ => Ok(()),
+    }
+}

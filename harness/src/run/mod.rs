@@ -1,0 +1,16 @@
+//! Planning and running: test files become a [`Plan`] of trials; each trial runs one case on a
+//! database brought to the state the case starts from.
+//!
+//! - [`plan`]: discovery, parsing (every file up front), filters, trial names.
+//! - [`target`]: one dev URL: its server (provisioned on first use) and the cache of built
+//!   states ("desired schema applied").
+//! - [`case`]: running one case's commands, cleanups, and the case report.
+//! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
+
+pub mod case;
+pub mod plan;
+pub mod sql;
+pub mod target;
+
+pub use case::{CaseReport, Status};
+pub use plan::{Job, Options, Plan, Trial};

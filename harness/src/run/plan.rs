@@ -1,0 +1,222 @@
+//! From paths and options to a plan: one trial per case and dev URL.
+//!
+//! Every file is parsed up front; a file with errors becomes one failing trial that lists all
+//! its errors, and every other file still runs. Nothing is provisioned while planning, so
+//! `--list` is instant.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dbassay_dsl::hcl::{CaseKind, Inputs, TestFile};
+use dbassay_dsl::source::SourceFile;
+
+use super::case::{CaseJob, ParallelGroup};
+use super::target::{DesiredState, Target};
+
+/// What to run and how.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Files or directories (`*.test.hcl` found recursively). Empty means `.`.
+    pub paths: Vec<PathBuf>,
+    /// Dev URLs; every case runs once per URL. Empty means embedded in-memory SQLite.
+    pub dev_urls: Vec<String>,
+    /// The desired schema (`--url` / `--schema`): SQL files or directories of them.
+    pub schema: Vec<String>,
+    /// `--var k=v`.
+    pub vars: Vec<(String, String)>,
+    /// `--run REGEX`: only cases whose name matches (unanchored).
+    pub run: Option<regex::Regex>,
+    /// Only this kind of case (`assay schema test` / `assay migrate test`).
+    pub kind: Option<CaseKind>,
+    /// Keep the database of a failed case and print how to open it.
+    pub keep_failed: bool,
+}
+
+/// The default dev URL: embedded SQLite in memory.
+pub const DEFAULT_DEV_URL: &str = "sqlite://dev?mode=memory";
+
+/// One trial of the plan.
+pub struct Trial {
+    /// `file::case`, prefixed with the engine when there is more than one dev URL.
+    pub name: String,
+    /// The engine label (the libtest "kind").
+    pub engine: String,
+    /// `skip = true` cases, listed but not run.
+    pub ignored: bool,
+    pub job: Job,
+}
+
+pub enum Job {
+    Case(Box<CaseJob>),
+    /// A file or setting that could not be used: the trial fails with this text.
+    Broken(String),
+    /// A check of the caller's own (assay's tests wrap trials to expect failures).
+    Custom(Box<dyn FnOnce() -> Result<(), String> + Send>),
+}
+
+pub struct Plan {
+    pub trials: Vec<Trial>,
+}
+
+impl Plan {
+    /// Builds the plan. Only usage errors (a path that does not exist, a bad dev URL) fail the
+    /// whole plan; errors inside files become failing trials.
+    pub fn build(options: &Options) -> Result<Plan, String> {
+        let urls: Vec<String> = if options.dev_urls.is_empty() {
+            vec![DEFAULT_DEV_URL.to_string()]
+        } else {
+            options.dev_urls.clone()
+        };
+        let targets = targets(&urls)?;
+        let files = discover(&options.paths)?;
+        let state = DesiredState::load(&options.schema);
+        let inputs = Inputs { vars: options.vars.clone(), ..Inputs::default() };
+        let several = targets.len() > 1;
+        let name = |target: &Target, rest: String| {
+            if several { format!("{}::{rest}", target.label) } else { rest }
+        };
+
+        let mut trials = Vec::new();
+        for path in files {
+            let display = display_path(&path);
+            let parsed = SourceFile::read(&path)
+                .map_err(|e| vec![e])
+                .and_then(|source| TestFile::parse(source, &inputs));
+            let file = match (parsed, &state) {
+                (Ok(file), Ok(_)) => file,
+                (Err(errors), _) => {
+                    let text = errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+                    for target in &targets {
+                        trials.push(Trial {
+                            name: name(target, display.clone()),
+                            engine: target.label.clone(),
+                            ignored: false,
+                            job: Job::Broken(text.clone()),
+                        });
+                    }
+                    continue;
+                }
+                (Ok(_), Err(e)) => {
+                    for target in &targets {
+                        trials.push(Trial {
+                            name: name(target, display.clone()),
+                            engine: target.label.clone(),
+                            ignored: false,
+                            job: Job::Broken(e.clone()),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let state = Arc::new(state.clone().unwrap_or_default());
+            for target in &targets {
+                let group = Arc::new(ParallelGroup::default());
+                for case in &file.cases {
+                    if options.kind.is_some_and(|k| k != case.kind)
+                        || options.run.as_ref().is_some_and(|re| !re.is_match(&case.name))
+                    {
+                        continue;
+                    }
+                    trials.push(Trial {
+                        name: name(target, format!("{display}::{}", case.name)),
+                        engine: target.label.clone(),
+                        ignored: case.skip,
+                        job: Job::Case(Box::new(CaseJob {
+                            case: case.clone(),
+                            target: target.clone(),
+                            state: state.clone(),
+                            group: case.parallel.then(|| group.clone()),
+                            keep_failed: options.keep_failed,
+                        })),
+                    });
+                }
+            }
+        }
+        Ok(Plan { trials })
+    }
+
+    /// Tells each parallel group how many of its cases will run, given which trials will run.
+    pub fn expect_runs(&self, will_run: impl Fn(&Trial) -> bool) {
+        let mut counts: HashMap<*const ParallelGroup, (Arc<ParallelGroup>, usize)> = HashMap::new();
+        for trial in &self.trials {
+            if let Job::Case(job) = &trial.job
+                && let Some(group) = &job.group
+            {
+                let entry = counts.entry(Arc::as_ptr(group)).or_insert_with(|| (group.clone(), 0));
+                if will_run(trial) && !trial.ignored {
+                    entry.1 += 1;
+                }
+            }
+        }
+        for (group, n) in counts.into_values() {
+            group.expect(n);
+        }
+    }
+}
+
+fn targets(urls: &[String]) -> Result<Vec<Arc<Target>>, String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut targets = Vec::new();
+    for url in urls {
+        let mut target = Target::new(url)?;
+        let n = seen.entry(target.label.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            target.label = format!("{}{}", target.label, n);
+        }
+        targets.push(Arc::new(target));
+    }
+    Ok(targets)
+}
+
+/// `*.test.hcl` files under the paths (recursively; hidden dirs and `target` skipped), each once,
+/// in a stable order. A file named explicitly is taken whatever its name.
+fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            walk(path, &mut files)?;
+        } else {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk(&path, files)?;
+            }
+        } else if name.ends_with(".test.hcl") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A path as the user would write it: relative to the working directory when under it.
+pub fn display_path(path: &Path) -> String {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    if path.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
+        return rel.display().to_string();
+    }
+    path.display().to_string()
+}

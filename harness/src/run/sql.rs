@@ -1,0 +1,110 @@
+//! Running SQL text from a test file statement by statement, so one failing statement is
+//! reported as that statement, with its place in the file.
+
+use std::fmt::Write as _;
+
+use dbassay_dsl::hcl::Sql;
+use dbassay_dsl::scan;
+
+use crate::engine::{DbError, Outcome, Session, TextGrid};
+
+/// Why SQL text failed: it did not split, or a statement failed.
+#[derive(Debug)]
+pub enum SqlFailure {
+    Scan(String),
+    Statement { statement: String, error: DbError, at: String },
+}
+
+impl SqlFailure {
+    /// The error text `catch { error }` matches against.
+    pub fn error_text(&self) -> String {
+        match self {
+            SqlFailure::Scan(m) => m.clone(),
+            SqlFailure::Statement { error, .. } => error.to_string(),
+        }
+    }
+
+    /// A report for a failure nobody expected.
+    pub fn describe(&self) -> String {
+        match self {
+            SqlFailure::Scan(m) => format!("cannot split the SQL into statements: {m}"),
+            SqlFailure::Statement { statement, error, at } => {
+                let mut s = String::new();
+                let _ = writeln!(s, "statement failed at {at}:");
+                for line in statement.lines() {
+                    let _ = writeln!(s, "    {line}");
+                }
+                let _ = write!(s, "  error: {}", error.to_string().replace('\n', "\n  "));
+                s
+            }
+        }
+    }
+}
+
+/// Splits `sql` for the session's dialect and runs every statement, calling `each` with the
+/// outcome of each one. Stops at the first failing statement.
+pub fn run_each(
+    session: &mut dyn Session,
+    sql: &Sql,
+    mut each: impl FnMut(Outcome),
+) -> Result<(), SqlFailure> {
+    let statements = scan::split(&sql.text, session.dialect())
+        .map_err(|e| SqlFailure::Scan(format!("{}: {e}", place(sql, e.line, Some(e.col)))))?;
+    for stmt in statements {
+        match session.run(&stmt.text) {
+            Ok(outcome) => each(outcome),
+            Err(error) => {
+                let (line, col) = match error.position {
+                    Some(p) => line_col(&sql.text, stmt.offset + byte_index(&stmt.text, p)),
+                    None => (stmt.line, None),
+                };
+                return Err(SqlFailure::Statement { statement: stmt.text, error, at: place(sql, line, col) });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `sql` and returns the rows of the last statement that returned rows (an empty grid when
+/// none did).
+pub fn run_all(session: &mut dyn Session, sql: &Sql) -> Result<TextGrid, SqlFailure> {
+    let mut last = None;
+    run_each(session, sql, |o| {
+        if let Outcome::Rows(g) = o {
+            last = Some(g);
+        }
+    })?;
+    Ok(last.unwrap_or_default())
+}
+
+/// The byte index of a 1-based character position (as servers report error positions).
+fn byte_index(text: &str, position: usize) -> usize {
+    text.char_indices().nth(position.saturating_sub(1)).map_or(text.len(), |(i, _)| i)
+}
+
+/// The 1-based line and column (in characters) of a byte offset in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, Option<usize>) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = 1 + before.matches('\n').count();
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, Some(col))
+}
+
+/// `file:line[:col]` of a line of SQL text in the test file, when the text maps back to the
+/// file exactly; otherwise the start of the SQL and the line within it.
+fn place(sql: &Sql, line: usize, col: Option<usize>) -> String {
+    let start = &sql.start;
+    if sql.exact {
+        let file_line = start.line + line - 1;
+        let file_col = match col {
+            Some(c) if line == 1 => Some(start.col + c - 1),
+            other => other,
+        };
+        match file_col {
+            Some(c) => format!("{}:{file_line}:{c}", start.path.display()),
+            None => format!("{}:{file_line}", start.path.display()),
+        }
+    } else {
+        format!("{start} (line {line} of the SQL)")
+    }
+}
