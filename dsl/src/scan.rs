@@ -187,7 +187,7 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
 }
 
 /// The argument of an `-- atlas:delimiter` first line (exact `-- ` prefix), if it is one.
-fn delimiter_directive(first_line: &str) -> Option<&str> {
+pub(crate) fn delimiter_directive(first_line: &str) -> Option<&str> {
     let rest = first_line.strip_prefix("-- atlas:delimiter")?;
     let rest = rest.trim_end_matches('\r');
     if rest.is_empty() {
