@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use dbassay_dsl::Dialect;
-use dbassay_dsl::migrate::{Dir, Format, sum_text, validate};
+use dbassay_dsl::migrate::{Dir, FileKind, Format, TxMode, sum_text, validate};
 
 /// `$ASSAY_CORPUS`, else `shared/corpus` beside the checkout (`../../shared/corpus` from this
 /// crate), else in a folder further up (a git worktree nested below the main checkout's parent).
@@ -122,6 +122,75 @@ fn every_directory_opens_and_every_file_splits() {
             "{}: {} files, {statements} statements ({format}, {dialect})",
             path.display(),
             dir.files.len()
+        );
+    }
+}
+
+fn folder(name: &str) -> Option<(PathBuf, Format, Dialect)> {
+    folders().into_iter().find(|f| f.0.ends_with(name))
+}
+
+fn no_tx_files(dir: &Dir) -> usize {
+    dir.files
+        .iter()
+        .filter(|f| f.txmode == TxMode::None)
+        .count()
+}
+
+#[test]
+fn corpus_facts_from_sources_md() {
+    if let Some((path, format, _)) = folder("atlas-postgres-hatchet") {
+        let dir = Dir::open(&path, format).unwrap();
+        assert_eq!(
+            (dir.files.len(), no_tx_files(&dir)),
+            (82, 12),
+            "12 files start with `-- atlas:txmode none`"
+        );
+    }
+    if let Some((path, format, _)) = folder("goose-postgres-hatchet") {
+        let dir = Dir::open(&path, format).unwrap();
+        assert_eq!(
+            (dir.files.len(), no_tx_files(&dir)),
+            (149, 18),
+            "18 files have `-- +goose NO TRANSACTION`"
+        );
+    }
+    if let Some((path, format, _)) = folder("atlas-mysql-kratos") {
+        let dir = Dir::open(&path, format).unwrap();
+        assert_eq!(
+            dir.files[0].version, "20150100000001000000",
+            "20-digit versions stay strings"
+        );
+        let empty = dir.files.iter().filter(|f| f.text.is_empty()).count();
+        assert_eq!(empty, 19);
+        assert_eq!(dir.position("20150100000001000000").unwrap(), 0);
+    }
+    if let Some((path, format, _)) = folder("golang-migrate-mysql-banzai-pipeline") {
+        let dir = Dir::open(&path, format).unwrap();
+        assert_eq!(
+            dir.files.len(),
+            90,
+            "the `.dow.sql` typo is no migration; the odd `.up.sql_…up.sql` is"
+        );
+    }
+    if let Some((path, format, _)) = folder("flyway-postgres-marquez") {
+        let dir = Dir::open(&path, format).unwrap();
+        let v: Vec<&str> = dir.files.iter().map(|f| f.version.as_str()).collect();
+        let at = |x: &str| v.iter().position(|y| *y == x).unwrap();
+        assert!(
+            at("2") < at("2.1")
+                && at("2.1") < at("3")
+                && at("9") < at("10")
+                && at("17.1") < at("17.2")
+        );
+        let kinds: Vec<FileKind> = dir.files.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds.iter().filter(|k| **k == FileKind::Repeatable).count(),
+            3
+        );
+        assert!(
+            kinds[..81].iter().all(|k| *k == FileKind::Versioned),
+            "repeatables come last"
         );
     }
 }
