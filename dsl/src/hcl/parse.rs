@@ -104,12 +104,14 @@ pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec
         ctx,
         dir,
     });
+    // After a bad variable or local, evaluating cases would only repeat that error in other words.
+    let evaluate = errors.is_empty();
 
     let mut cases = Vec::new();
     let mut seen: HashMap<String, Location> = HashMap::new();
     for block in tests {
         let before = cases.len();
-        test_block(&scope, block, &mut cases, &mut errors);
+        test_block(&scope, block, evaluate, &mut cases, &mut errors);
         for case in &cases[before..] {
             if let Some(first) = seen.get(&case.name) {
                 errors.push(Error::new(
@@ -198,8 +200,10 @@ fn unknown(
     let mut msg = format!("unknown {what} `{name}` {place}");
     if let Some(best) = allowed
         .iter()
-        .filter(|a| distance(a, name) <= 2.max(name.len() / 3))
-        .min_by_key(|a| distance(a, name))
+        .filter(|a| {
+            distance(a, name) <= 2.max(name.len() / 3) || (name.len() >= 3 && a.starts_with(name))
+        })
+        .min_by_key(|a| (!a.starts_with(name), distance(a, name)))
     {
         msg.push_str(&format!("; did you mean `{best}`?"));
     }
@@ -281,6 +285,7 @@ pub(crate) fn single_label(
 fn test_block(
     scope: &Arc<FileScope>,
     block: &Block,
+    evaluate: bool,
     cases: &mut Vec<Case>,
     errors: &mut Vec<Error>,
 ) {
@@ -327,7 +332,7 @@ fn test_block(
             }
         }
     }
-    if errors.len() > error_count {
+    if errors.len() > error_count || !evaluate {
         return;
     }
     let uses_dev_url = Traversals::of_body(&block.body).uses_dev_url();

@@ -141,3 +141,425 @@ fn for_each_that_is_not_a_collection_is_an_error() {
         ["x.test.hcl:2:14: for_each: expected a list, set or map, got 3"]
     );
 }
+
+#[test]
+fn migrate_cases_take_migrate_blocks_and_schema_cases_do_not() {
+    let f = parse(
+        "test \"migrate\" \"m\" {\n  migrate { to = \"20240101\" }\n  migrate { to = 2 }\n}\n",
+    );
+    assert_eq!(f.cases[0].kind, CaseKind::Migrate);
+    match (&f.cases[0].commands[0].kind, &f.cases[0].commands[1].kind) {
+        (CommandKind::Migrate { to: a }, CommandKind::Migrate { to: b }) => {
+            assert_eq!((a.as_str(), b.as_str()), ("20240101", "2"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        errors("test \"schema\" \"s\" {\n  migrate { to = \"1\" }\n}\n"),
+        ["x.test.hcl:2:3: migrate blocks are only allowed in test \"migrate\" cases"]
+    );
+}
+
+#[test]
+fn test_blocks_need_two_labels_and_a_known_kind() {
+    assert_eq!(
+        errors("test \"schema\" {\n}\ntest \"plan\" \"p\" {\n}\n"),
+        [
+            "x.test.hcl:1:1: test blocks take exactly two labels: test \"schema\" \"name\" or test \"migrate\" \"name\"",
+            "x.test.hcl:3:6: unknown test kind \"plan\"; use test \"schema\" or test \"migrate\"",
+        ]
+    );
+}
+
+#[test]
+fn skip_and_parallel_are_bool_expressions() {
+    let f = parse(
+        "variable \"slow\" {\n  type = bool\n  default = true\n}\ntest \"schema\" \"a\" {\n  skip = var.slow\n  parallel = !var.slow || true\n}\n",
+    );
+    assert!(f.cases[0].skip);
+    assert!(f.cases[0].parallel);
+    assert_eq!(
+        errors("test \"schema\" \"a\" {\n  skip = \"maybe\"\n}\n"),
+        ["x.test.hcl:2:10: skip: expected a bool, got \"maybe\""]
+    );
+}
+
+#[test]
+fn cleanup_and_external_commands() {
+    let f = parse(
+        r#"test "schema" "x" {
+  cleanup { sql = "DROP TABLE t" }
+  external {
+    program = ["go", "test", "--dev-url", testing.dev_url, 3]
+    working_dir = "sub/dir"
+    match = "^ok"
+  }
+}
+"#,
+    );
+    let case = &f.cases[0];
+    assert!(case.uses_dev_url);
+    match &case.commands[0].kind {
+        CommandKind::Cleanup { sql } => assert_eq!(sql.text, "DROP TABLE t"),
+        other => panic!("{other:?}"),
+    }
+    match &case.commands[1].kind {
+        CommandKind::External(e) => {
+            assert_eq!(e.program, ["go", "test", "--dev-url", "", "3"]);
+            assert_eq!(
+                e.working_dir.as_deref(),
+                Some(std::path::Path::new("sub/dir"))
+            );
+            match &e.expect {
+                Some(Expect::Match(re)) => assert!(re.is_match("ok 1")),
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    let again = case.commands("postgres://dev").unwrap();
+    match &again[1].kind {
+        CommandKind::External(e) => assert_eq!(e.program[3], "postgres://dev"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn self_is_an_alias_of_testing_and_dev_url_is_re_evaluated() {
+    let f = parse(
+        "test \"schema\" \"n\" {\n  for_each = [1]\n  log { message = \"${self.name} ${self.dev_url} ${testing.dev_url}\" }\n}\ntest \"schema\" \"plain\" {\n  log { message = testing.name }\n}\n",
+    );
+    assert!(f.cases[0].uses_dev_url);
+    assert!(!f.cases[1].uses_dev_url);
+    let msg = |cmds: &[Command]| match &cmds[0].kind {
+        CommandKind::Log { message } => message.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(msg(&f.cases[0].commands), "n/1  ");
+    assert_eq!(
+        msg(&f.cases[0].commands("sqlite://a").unwrap()),
+        "n/1 sqlite://a sqlite://a"
+    );
+    assert_eq!(msg(&f.cases[1].commands("sqlite://a").unwrap()), "plain");
+}
+
+#[test]
+fn format_is_a_bare_identifier_or_a_string() {
+    let f = parse(
+        "test \"schema\" \"f\" {\n  exec {\n    sql = \"SELECT 1\"\n    format = table\n  }\n  exec {\n    sql = \"SELECT 1\"\n    format = \"csv\"\n  }\n}\n",
+    );
+    assert_eq!(exec(&f.cases[0].commands[0]).format, Format::Table);
+    assert_eq!(exec(&f.cases[0].commands[1]).format, Format::Csv);
+    assert_eq!(
+        errors(
+            "test \"schema\" \"f\" {\n  exec {\n    sql = \"SELECT 1\"\n    format = json\n  }\n}\n"
+        ),
+        ["x.test.hcl:4:14: format: unknown format `json`; use csv or table"]
+    );
+    assert_eq!(
+        errors(
+            "test \"schema\" \"f\" {\n  exec {\n    sql = \"SELECT 1\"\n    format = \"xml\"\n  }\n}\n"
+        ),
+        ["x.test.hcl:4:14: format: unknown format `xml`; use csv or table"]
+    );
+}
+
+#[test]
+fn empty_output_is_an_expectation_and_missing_output_is_none() {
+    let text = "test \"schema\" \"o\" {\n  exec {\n    sql = \"SELECT 1\"\n    output = \"\"\n  }\n  exec {\n    sql = \"SELECT 1\"\n  }\n}\n";
+    let f = parse(text);
+    match &exec(&f.cases[0].commands[0]).expect {
+        Some(Expect::Output(o)) => {
+            assert_eq!(o.text, "");
+            let lit = o.literal.clone().expect("a literal");
+            assert_eq!(lit.style, LiteralStyle::Quoted);
+            assert_eq!(&text[lit.span], "\"\"");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(exec(&f.cases[0].commands[1]).expect.is_none());
+}
+
+#[test]
+fn output_and_match_together_and_bad_regexes_are_errors() {
+    let errs = errors(
+        "test \"schema\" \"o\" {\n  exec {\n    sql = \"SELECT 1\"\n    output = \"1\"\n    match = \"1\"\n  }\n  exec {\n    sql = \"SELECT 1\"\n    match = \"(\"\n  }\n}\n",
+    );
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(
+        errs[0],
+        "x.test.hcl:5:13: exec: `output` and `match` cannot be used together; keep one"
+    );
+    assert!(
+        errs[1].starts_with("x.test.hcl:9:13: match: invalid regular expression: "),
+        "{}",
+        errs[1]
+    );
+    assert!(errs[1].contains("unclosed group"), "{}", errs[1]);
+}
+
+#[test]
+fn computed_bad_regex_is_reported_per_case() {
+    let errs = errors(
+        "test \"schema\" \"o\" {\n  for_each = [\"ok\", \"[\"]\n  exec {\n    sql = \"SELECT 1\"\n    match = each.value\n  }\n}\n",
+    );
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("x.test.hcl:5:13: match: invalid regular expression"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn unknown_blocks_and_attributes_list_what_is_allowed() {
+    let errs = errors(
+        r#"tset "schema" "a" {}
+name = 1
+test "schema" "b" {
+  paralel = true
+  exce { sql = "x" }
+  exec {
+    sql = "SELECT 1"
+    outptu = "1"
+    nested {}
+  }
+}
+"#,
+    );
+    assert_eq!(
+        errs,
+        [
+            "x.test.hcl:1:1: unknown block `tset` at the top level; did you mean `test`? (allowed: test, variable, locals)",
+            "x.test.hcl:2:1: unexpected attribute `name` at the top level; a test file holds only blocks: test, variable, locals",
+            "x.test.hcl:4:3: unknown attribute `paralel` in test block; did you mean `parallel`? (allowed: skip, parallel, for_each)",
+            "x.test.hcl:5:3: unknown block `exce` in test block; did you mean `exec`? (allowed: exec, assert, catch, log, cleanup, external, migrate)",
+            "x.test.hcl:8:5: unknown attribute `outptu` in exec block; did you mean `output`? (allowed: sql, format, output, match)",
+            "x.test.hcl:9:5: unexpected block `nested` in exec block; exec takes only attributes",
+        ]
+    );
+}
+
+#[test]
+fn missing_required_attributes_are_errors() {
+    let errs = errors(
+        "test \"migrate\" \"r\" {\n  exec {}\n  assert {}\n  catch {}\n  log {}\n  cleanup {}\n  external {}\n  migrate {}\n}\n",
+    );
+    assert_eq!(
+        errs,
+        [
+            "x.test.hcl:2:3: exec block is missing the required attribute `sql`",
+            "x.test.hcl:3:3: assert block is missing the required attribute `sql`",
+            "x.test.hcl:4:3: catch block is missing the required attribute `sql`",
+            "x.test.hcl:5:3: log block is missing the required attribute `message`",
+            "x.test.hcl:6:3: cleanup block is missing the required attribute `sql`",
+            "x.test.hcl:7:3: external block is missing the required attribute `program`",
+            "x.test.hcl:8:3: migrate block is missing the required attribute `to`",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_case_names_after_expansion_are_errors() {
+    let errs = errors(
+        "test \"schema\" \"a\" {\n}\ntest \"schema\" \"a\" {\n}\ntest \"schema\" \"b\" {\n  for_each = [1]\n}\ntest \"migrate\" \"b/1\" {\n}\n",
+    );
+    assert_eq!(
+        errs,
+        [
+            "x.test.hcl:3:1: duplicate test case \"a\" (first defined at x.test.hcl:1:1)",
+            "x.test.hcl:8:1: duplicate test case \"b/1\" (first defined at x.test.hcl:5:1)",
+        ]
+    );
+}
+
+#[test]
+fn syntax_errors_carry_line_and_column() {
+    let errs = errors("test \"schema\" \"a\" {\n  exec {\n    sql = \"unterminated\n  }\n}\n");
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].starts_with("x.test.hcl:3:"), "{}", errs[0]);
+    assert!(errs[0].contains("HCL syntax error"), "{}", errs[0]);
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported_together() {
+    let errs = errors(
+        "test \"schema\" \"a\" {\n  exec { sql = var.nope }\n}\ntest \"schema\" \"b\" {\n  log { message = upper(1, 2) }\n  exec { sql = \"x\" }\n  log { message = nofunc() }\n}\n",
+    );
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert!(
+        errs[0].starts_with("x.test.hcl:2:16: sql: no such key: `nope`"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        errs[1].starts_with("x.test.hcl:5:19: message: error calling function `upper`"),
+        "{}",
+        errs[1]
+    );
+    assert!(
+        errs[2].starts_with("x.test.hcl:7:19: message: unknown function `nofunc`; available: abs,"),
+        "{}",
+        errs[2]
+    );
+}
+
+#[test]
+fn heredocs_fill_sql_start_exact_and_output_literal() {
+    let text = "test \"schema\" \"h\" {\n  exec {\n    sql = <<SQL\nSELECT 1;\n  SELECT $$x$$, '$${y}';\nSQL\n    format = table\n    output = <<-TAB\n       a\n      ---\n       1\n    TAB\n  }\n  exec {\n    sql = \"SELECT\\t2\"\n    output = \"x${1}\"\n  }\n  exec {\n    sql = <<-SQL\n      SELECT 3\n    SQL\n  }\n  exec {\n    sql = \"SELECT 4\"\n  }\n}\n";
+    let f = parse(text);
+    let cmds = &f.cases[0].commands;
+    let first = exec(&cmds[0]);
+    assert_eq!(first.sql.text, "SELECT 1;\n  SELECT $$x$$, '${y}';\n");
+    assert_eq!(first.sql.start.to_string(), "x.test.hcl:4:1");
+    assert!(first.sql.exact);
+    match &first.expect {
+        Some(Expect::Output(o)) => {
+            assert_eq!(o.text, " a\n---\n 1\n");
+            let lit = o.literal.clone().expect("a literal");
+            assert_eq!(
+                lit.style,
+                LiteralStyle::Heredoc {
+                    marker: "TAB".into(),
+                    indent: true
+                }
+            );
+            assert_eq!(
+                &text[lit.span],
+                "<<-TAB\n       a\n      ---\n       1\n    TAB"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let second = exec(&cmds[1]);
+    assert_eq!(second.sql.text, "SELECT\t2");
+    assert_eq!(second.sql.start.to_string(), "x.test.hcl:15:12");
+    assert!(!second.sql.exact, "an escape sequence shifts offsets");
+    match &second.expect {
+        Some(Expect::Output(o)) => assert_eq!((o.text.as_str(), &o.literal), ("x1", &None)),
+        other => panic!("{other:?}"),
+    }
+    let third = exec(&cmds[2]);
+    assert_eq!(third.sql.text, "SELECT 3\n");
+    assert_eq!(third.sql.start.line, 20);
+    assert!(!third.sql.exact, "<<- strips indentation");
+    let fourth = exec(&cmds[3]);
+    assert_eq!(fourth.sql.start.to_string(), "x.test.hcl:24:12");
+    assert!(fourth.sql.exact);
+}
+
+fn inputs(vars: &[(&str, &str)]) -> Inputs {
+    Inputs {
+        vars: vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        values: Default::default(),
+    }
+}
+
+const VARS: &str = r#"variable "n" {
+  type = number
+}
+variable "names" {
+  type = list(string)
+  default = []
+}
+variable "flag" {
+  type = bool
+  default = false
+  description = "a flag"
+}
+variable "m" {
+  type = map(number)
+  default = {}
+}
+test "schema" "v" {
+  log { message = "${var.n + 1} ${join(",", var.names)} ${var.flag} ${jsonencode(var.m)}" }
+}
+"#;
+
+fn first_log(f: &TestFile) -> String {
+    match &f.cases[0].commands[0].kind {
+        CommandKind::Log { message } => message.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn variables_take_typed_values_from_vars_and_inputs() {
+    let f = parse_with(
+        VARS,
+        &inputs(&[
+            ("n", "41"),
+            ("names", "a"),
+            ("names", "b"),
+            ("flag", "true"),
+            ("m", "{x = 1}"),
+            ("unused", "1"),
+        ]),
+    );
+    assert_eq!(first_log(&f), "42 a,b true {\"x\":1}");
+    let mut typed = inputs(&[]);
+    typed.values.insert("n".into(), hcl::Value::from("2"));
+    assert_eq!(first_log(&parse_with(VARS, &typed)), "3  false {}");
+    // `vars` wins over `values`.
+    typed.vars.push(("n".into(), "5".into()));
+    assert_eq!(first_log(&parse_with(VARS, &typed)), "6  false {}");
+}
+
+#[test]
+fn missing_and_mistyped_variables_are_errors() {
+    assert_eq!(
+        errors(VARS),
+        ["x.test.hcl:1:1: missing value for required variable \"n\""]
+    );
+    assert_eq!(
+        errors_with(
+            VARS,
+            &inputs(&[("n", "x"), ("flag", "yes"), ("m", "{x = \"a\"}")])
+        ),
+        [
+            "x.test.hcl:1:1: invalid value for variable \"n\": expected number, got \"x\"",
+            "x.test.hcl:8:1: invalid value for variable \"flag\": expected bool, got \"yes\"",
+            "x.test.hcl:13:1: invalid value for variable \"m\": expected number, got \"a\"",
+        ]
+    );
+    assert_eq!(
+        errors_with(VARS, &inputs(&[("n", "1"), ("n", "2")])),
+        [
+            "x.test.hcl:1:1: invalid value for variable \"n\": expected a single number value, got 2 values"
+        ]
+    );
+    assert_eq!(
+        errors("variable \"v\" {\n  type = strng\n  default = 1\n  desc = \"\"\n}\n"),
+        [
+            "x.test.hcl:4:3: unknown attribute `desc` in variable block; did you mean `description`? (allowed: type, default, description)",
+            "x.test.hcl:2:10: variable \"v\": unknown type; use string, number, bool, any, list(T), set(T) or map(T)",
+        ]
+    );
+}
+
+#[test]
+fn locals_resolve_in_dependency_order() {
+    let f = parse_with(
+        "locals {\n  c = \"${local.b}!\"\n}\nlocals {\n  b = upper(local.a)\n  a = \"x${var.v}\"\n}\nvariable \"v\" {\n  default = \"y\"\n}\ntest \"schema\" \"l\" {\n  log { message = local.c }\n}\n",
+        &Inputs::default(),
+    );
+    assert_eq!(first_log(&f), "XY!");
+}
+
+#[test]
+fn a_cycle_of_locals_is_an_error() {
+    assert_eq!(
+        errors("locals {\n  a = local.b\n  b = \"${local.a}\"\n  c = 1\n}\n"),
+        [
+            "x.test.hcl:3:7: local \"b\" refers to itself through a cycle of locals",
+            "x.test.hcl:2:7: local \"a\" refers to itself through a cycle of locals",
+        ]
+    );
+    assert_eq!(
+        errors("locals {\n  a = 1\n}\nlocals {\n  a = 2\n}\n"),
+        ["x.test.hcl:5:3: local \"a\" is defined twice (first at x.test.hcl:2:7)"]
+    );
+}
