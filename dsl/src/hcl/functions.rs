@@ -47,6 +47,7 @@ pub(crate) const NAMES: &[&str] = &[
     "max",
     "merge",
     "min",
+    "range",
     "regex",
     "regexall",
     "regexreplace",
@@ -125,6 +126,10 @@ pub(crate) fn declare(ctx: &mut Context<'_>) {
                 .build(merge),
         ),
         ("min", FuncDef::builder().variadic_param(Number).build(min)),
+        (
+            "range",
+            FuncDef::builder().variadic_param(Number).build(range),
+        ),
         ("regex", FuncDef::new(regex, [Str, Str])),
         ("regexall", FuncDef::new(regexall, [Str, Str])),
         ("regexreplace", FuncDef::new(regexreplace, [Str, Str, Str])),
@@ -388,6 +393,29 @@ fn max(a: FuncArgs) -> Res {
         .reduce(f64::max)
         .map(number)
         .ok_or_else(|| "at least one number is required".into())
+}
+/// `range(end)`, `range(start, end)`, `range(start, end, step)`, as Terraform.
+fn range(a: FuncArgs) -> Res {
+    let n: Vec<f64> = a
+        .iter()
+        .filter_map(|v| v.as_number().and_then(|n| n.as_f64()))
+        .collect();
+    let (start, end, step) = match n.as_slice() {
+        [end] => (0.0, *end, 1.0),
+        [start, end] => (*start, *end, if start <= end { 1.0 } else { -1.0 }),
+        [start, end, step] => (*start, *end, *step),
+        _ => return Err("range takes 1 to 3 numbers".into()),
+    };
+    if step == 0.0 || (step > 0.0) != (start <= end) && start != end {
+        return Err("step must be non-zero and move from start towards end".into());
+    }
+    let count = ((end - start) / step).ceil().max(0.0);
+    if count > 1_000_000.0 {
+        return Err("range too large (more than 1000000 elements)".into());
+    }
+    Ok((0..count as usize)
+        .map(|i| number(start + step * i as f64))
+        .collect())
 }
 fn tostring(a: FuncArgs) -> Res {
     match &a[0] {

@@ -563,3 +563,127 @@ fn a_cycle_of_locals_is_an_error() {
         ["x.test.hcl:5:3: local \"a\" is defined twice (first at x.test.hcl:2:7)"]
     );
 }
+
+/// Evaluates `expr` as a log message in a case of its own.
+fn eval(expr: &str) -> String {
+    first_log(&parse(&format!(
+        "test \"schema\" \"f\" {{\n  log {{ message = {expr} }}\n}}\n"
+    )))
+}
+
+#[test]
+fn string_functions() {
+    assert_eq!(eval(r#"upper("abc")"#), "ABC");
+    assert_eq!(eval(r#"lower("AbC")"#), "abc");
+    assert_eq!(
+        eval(
+            r#"format("%s|%d|%v|%q|%%|%5s|%-3d|%03d|%.2f", "a", 7, true, "x\"y", "r", 4, 5, 1.5)"#
+        ),
+        "a|7|true|\"x\\\"y\"|%|    r|4  |005|1.50"
+    );
+    assert_eq!(eval(r#"join("-", ["a", "b"], ["c"])"#), "a-b-c");
+    assert_eq!(eval(r#"join(",", split("/", "a/b/c"))"#), "a,b,c");
+    assert_eq!(eval(r#"replace("a.b.c", ".", "::")"#), "a::b::c");
+    assert_eq!(eval(r#"trim("xxhixx", "x")"#), "hi");
+    assert_eq!(eval(r#"trimspace("  hi \n")"#), "hi");
+    assert_eq!(eval(r#"trimprefix("prefix_x", "prefix_")"#), "x");
+    assert_eq!(eval(r#"trimsuffix("x.sql", ".sql")"#), "x");
+    assert_eq!(eval(r##"regexreplace("a1b22", "[0-9]+", "#")"##), "a#b#");
+    assert_eq!(eval(r#"regex("v([0-9]+)", "v12")[0]"#), "12");
+    assert_eq!(
+        eval(r#"jsonencode(regexall("[a-z]", "a1b"))"#),
+        "[\"a\",\"b\"]"
+    );
+    assert_eq!(eval(r#"substr("hello", 1, 3)"#), "ell");
+    assert_eq!(eval(r#"title("hello world")"#), "Hello World");
+}
+
+#[test]
+fn collection_and_json_functions() {
+    assert_eq!(
+        eval(r#"length("héllo") + length([1, 2]) + length({a = 1})"#),
+        "8"
+    );
+    assert_eq!(eval(r#"jsonencode(concat([1], [2, 3]))"#), "[1,2,3]");
+    assert_eq!(eval(r#"jsonencode(flatten([1, [2, [3]]]))"#), "[1,2,3]");
+    assert_eq!(
+        eval(r#"jsonencode(merge({a = 1, b = 1}, {b = 2}))"#),
+        "{\"a\":1,\"b\":2}"
+    );
+    assert_eq!(eval(r#"jsonencode(keys({b = 1, a = 2}))"#), "[\"a\",\"b\"]");
+    assert_eq!(eval(r#"jsonencode(values({b = 1, a = 2}))"#), "[2,1]");
+    assert_eq!(
+        eval(r#"jsonencode(toset(tolist(["a", "b", "a"])))"#),
+        "[\"a\",\"b\"]"
+    );
+    assert_eq!(eval(r#"jsondecode("{\"k\": [1, \"x\"]}").k[1]"#), "x");
+    assert_eq!(eval(r#"lookup({a = "1"}, "b", "none")"#), "none");
+    assert_eq!(eval(r#"getenv("DBASSAY_SURELY_UNSET_VARIABLE")"#), "");
+}
+
+#[test]
+fn function_errors_name_the_call() {
+    let errs =
+        errors("test \"schema\" \"f\" {\n  log { message = \"x ${format(\"%d\", \"a\")}\" }\n}\n");
+    assert_eq!(
+        errs,
+        [
+            "x.test.hcl:2:24: message: error calling function `format`: %d needs a whole number, got `a`"
+        ]
+    );
+    let errs = errors("test \"schema\" \"f\" {\n  log { message = jsondecode(\"{\") }\n}\n");
+    assert_eq!(errs.len(), 1);
+    assert!(
+        errs[0].starts_with(
+            "x.test.hcl:2:19: message: error calling function `jsondecode`: invalid JSON"
+        ),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn file_reads_relative_to_the_test_file() {
+    let dir = std::env::temp_dir().join(format!("dbassay-dsl-file-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sql")).unwrap();
+    std::fs::write(dir.join("sql/seed.sql"), "INSERT 1;").unwrap();
+    let text = "locals {\n  seed = file(\"sql/seed.sql\")\n}\ntest \"schema\" \"f\" {\n  exec { sql = local.seed }\n  exec { sql = file(\"sql/seed.sql\") }\n}\n";
+    let f = TestFile::parse(
+        SourceFile::new(dir.join("a.test.hcl"), text),
+        &Inputs::default(),
+    )
+    .unwrap();
+    assert_eq!(exec(&f.cases[0].commands[0]).sql.text, "INSERT 1;");
+    assert_eq!(exec(&f.cases[0].commands[1]).sql.text, "INSERT 1;");
+    let errs = TestFile::parse(
+        SourceFile::new(
+            dir.join("b.test.hcl"),
+            "test \"schema\" \"f\" {\n  exec { sql = file(\"nope.sql\") }\n}\n",
+        ),
+        &Inputs::default(),
+    )
+    .unwrap_err();
+    assert_eq!((errs[0].location.line, errs[0].location.col), (2, 16));
+    assert!(
+        errs[0].message.contains("cannot read"),
+        "{}",
+        errs[0].message
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ten_thousand_cases_parse() {
+    // 100 test blocks of 100 for_each elements; the benchmark times this, the test pins the shape.
+    let mut text = String::new();
+    for b in 0..100 {
+        text.push_str(&format!(
+            "test \"schema\" \"t{b}\" {{\n  for_each = [for i in range(100) : {{ n = i }}]\n  exec {{\n    sql = \"SELECT ${{each.value.n}}\"\n    output = \"${{each.value.n}}\"\n  }}\n  assert {{ sql = \"SELECT true\" }}\n}}\n"
+        ));
+    }
+    let start = std::time::Instant::now();
+    let f = parse(&text);
+    eprintln!("10,000 cases in {:?}", start.elapsed());
+    assert_eq!(f.cases.len(), 10_000);
+    assert_eq!(exec(&f.cases[9_999].commands[0]).sql.text, "SELECT 99");
+}
