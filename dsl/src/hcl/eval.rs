@@ -316,3 +316,12 @@ impl Traversals {
         })
     }
 }
+
+/// The names of all functions called anywhere in a file.
+pub(crate) fn called_functions(
+    body: &hcl::edit::structure::Body,
+) -> std::collections::HashSet<String> {
+    let mut calls = CallSpans::default();
+    calls.visit_body(body);
+    calls.0.into_iter().map(|c| c.0).collect()
+}

@@ -71,8 +71,9 @@ pub(crate) const NAMES: &[&str] = &[
     "values",
 ];
 
-/// Declares every function in `ctx`.
-pub(crate) fn declare(ctx: &mut Context<'_>) {
+/// Declares the functions for which `used` says yes. A file declares only the functions it calls:
+/// every case clones its context, and 40 definitions would be most of that cost.
+pub(crate) fn declare(ctx: &mut Context<'_>, used: impl Fn(&str) -> bool) {
     use ParamType::{Any, Number, String as Str};
     let list = || ParamType::array_of(Any);
     let strs = || ParamType::array_of(Str);
@@ -154,7 +155,9 @@ pub(crate) fn declare(ctx: &mut Context<'_>) {
     ];
     debug_assert_eq!(defs.len(), NAMES.len());
     for (name, def) in defs {
-        ctx.declare_func(name, def);
+        if used(name) {
+            ctx.declare_func(name, def);
+        }
     }
 }
 

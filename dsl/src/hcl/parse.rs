@@ -92,7 +92,8 @@ pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec
         .map(PathBuf::from)
         .unwrap_or_default();
     let mut ctx = Context::new();
-    functions::declare(&mut ctx);
+    let called = super::eval::called_functions(&body);
+    functions::declare(&mut ctx, |name| called.contains(name));
     functions::with_base_dir(&dir, || {
         let var = super::vars::variables(&source, &variables, inputs, &mut errors);
         ctx.declare_var("var", var);

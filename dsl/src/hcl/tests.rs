@@ -687,3 +687,19 @@ fn ten_thousand_cases_parse() {
     assert_eq!(f.cases.len(), 10_000);
     assert_eq!(exec(&f.cases[9_999].commands[0]).sql.text, "SELECT 99");
 }
+
+#[test]
+fn locations_skip_leading_comments_and_indentation() {
+    let f = parse(
+        "# a file comment\n\n/* before */ test \"schema\" \"c\" {\n  // the first step\n    exec { sql = \"SELECT 1\" }\n}\n",
+    );
+    assert_eq!(f.cases[0].location.to_string(), "x.test.hcl:3:14");
+    assert_eq!(
+        f.cases[0].commands[0].location.to_string(),
+        "x.test.hcl:5:5"
+    );
+    assert_eq!(
+        exec(&f.cases[0].commands[0]).sql.start.to_string(),
+        "x.test.hcl:5:19"
+    );
+}
