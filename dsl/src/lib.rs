@@ -15,14 +15,14 @@
 //! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
 //! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
 
-pub mod source;
 pub mod dialect;
 pub mod hcl;
-pub mod scan;
 pub mod migrate;
 pub mod project;
-pub mod txtar;
+pub mod scan;
 pub mod script;
+pub mod source;
+pub mod txtar;
 pub mod url;
 
 pub use dialect::Dialect;

@@ -25,14 +25,21 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path: path.into(), text, line_starts: starts.into() }
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts: starts.into(),
+        }
     }
 
     /// Reads a file; an unreadable file is an [`Error`] naming it.
     pub fn read(path: &Path) -> Result<SourceFile, Error> {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(SourceFile::new(path, text)),
-            Err(e) => Err(Error::new(Location::file(path), format!("cannot read file: {e}"))),
+            Err(e) => Err(Error::new(
+                Location::file(path),
+                format!("cannot read file: {e}"),
+            )),
         }
     }
 
@@ -52,14 +59,21 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
     /// The location of a byte offset.
     pub fn location(&self, offset: usize) -> Location {
         let (line, col) = self.line_col(offset);
-        Location { path: self.path.clone(), line, col }
+        Location {
+            path: self.path.clone(),
+            line,
+            col,
+        }
     }
 }
 
@@ -74,7 +88,11 @@ pub struct Location {
 impl Location {
     /// The file as a whole, for errors that have no better place.
     pub fn file(path: &Path) -> Location {
-        Location { path: path.to_path_buf(), line: 0, col: 0 }
+        Location {
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+        }
     }
 }
 
@@ -97,7 +115,10 @@ pub struct Error {
 
 impl Error {
     pub fn new(location: Location, message: impl Into<String>) -> Error {
-        Error { location, message: message.into() }
+        Error {
+            location,
+            message: message.into(),
+        }
     }
 }
 

@@ -139,7 +139,10 @@ pub struct Literal {
 pub enum LiteralStyle {
     Quoted,
     /// `<<MARKER` (`indent: false`) or `<<-MARKER` (`indent: true`).
-    Heredoc { marker: String, indent: bool },
+    Heredoc {
+        marker: String,
+        indent: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -178,8 +181,12 @@ pub struct External {
 }
 
 // The parser and evaluator (hcl-rs with hcl-edit spans) live in these modules.
+mod eval;
 mod functions;
 mod parse;
+#[cfg(test)]
+mod tests;
+mod vars;
 
 impl TestFile {
     /// Parses a test file. All errors in the file are returned together.
