@@ -89,7 +89,10 @@ fn expect_failures(trial: Trial) -> Trial {
         Job::Case(job) => Box::new(move || {
             let report = job.run();
             match report.status {
-                Status::Fail => check_text(&report.failure.unwrap_or_default(), want, "the case to fail"),
+                Status::Fail => {
+                    let text = [report.logs.join("\n"), report.failure.unwrap_or_default()].join("\n");
+                    check_text(&text, want, "the case to fail")
+                }
                 status => Err(format!("expected the case to fail, but its status is {status:?}")),
             }
         }),

@@ -216,7 +216,7 @@ impl Snapshot for MemorySnapshot {
         {
             let source = lock(&self.conn);
             rusqlite::backup::Backup::new(&source, &mut copy)
-                .and_then(|b| b.run_to_completion(-1, std::time::Duration::ZERO, None))
+                .and_then(|b| b.run_to_completion(i32::MAX, std::time::Duration::ZERO, None))
                 .map_err(|e| ProvisionError(format!("cannot copy an SQLite database: {e}")))?;
         }
         static NEXT: AtomicU64 = AtomicU64::new(1);

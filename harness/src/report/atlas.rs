@@ -40,8 +40,9 @@ pub fn run(plan: Plan, threads: usize) -> bool {
                             Err(e) => (block("FAIL", &trial.name, Duration::ZERO, &[], Some(&e)), false),
                         },
                         Job::Case(job) => {
+                            // Atlas names a case by its own name; its log lines name the file.
                             let report = job.run();
-                            (render(&trial.name, &report), report.status != Status::Fail)
+                            (render(&job.case.name, &report), report.status != Status::Fail)
                         }
                     };
                     if !ok {

@@ -84,7 +84,17 @@ impl CaseJob {
         let failure = if self.case.skip {
             return CaseReport { status: Status::Skip, duration: Duration::ZERO, logs, failure: None };
         } else {
-            self.run_on_database(&mut logs).err()
+            // A panic inside assay is a bug, but it must fail only this case, with its message.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_on_database(&mut logs)))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| panic.downcast_ref::<&str>().copied())
+                        .unwrap_or("unknown panic");
+                    Err(format!("{}: assay panicked (a bug; please report it): {what}", self.case.location))
+                })
+                .err()
         };
         let status = if failure.is_some() { Status::Fail } else { Status::Pass };
         CaseReport { status, duration: start.elapsed(), logs, failure }

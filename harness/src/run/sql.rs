@@ -48,8 +48,17 @@ pub fn run_each(
     sql: &Sql,
     mut each: impl FnMut(Outcome),
 ) -> Result<(), SqlFailure> {
-    let statements = scan::split(&sql.text, session.dialect())
-        .map_err(|e| SqlFailure::Scan(format!("{}: {e}", place(sql, e.line, Some(e.col)))))?;
+    // SQL the scanner cannot split (an unclosed quote or parenthesis) goes to the engine whole:
+    // the database's own error ("incomplete input") is what `catch` blocks are written against.
+    let statements = match scan::split(&sql.text, session.dialect()) {
+        Ok(statements) => statements,
+        Err(_) => vec![scan::Statement {
+            text: sql.text.trim().to_string(),
+            offset: sql.text.len() - sql.text.trim_start().len(),
+            line: 1 + sql.text[..sql.text.len() - sql.text.trim_start().len()].matches('\n').count(),
+            comments: Vec::new(),
+        }],
+    };
     for stmt in statements {
         match session.run(&stmt.text) {
             Ok(outcome) => each(outcome),

@@ -59,10 +59,10 @@ test "schema" "output_unset_only_runs" {
 
 test "schema" "table_format" {
   exec {
-    sql    = "SELECT id, email, name AS who, NULL AS nothing FROM users"
+    sql    = "SELECT id, email, name AS who, NULL AS missing FROM users"
     format = table
     output = <<OUT
- id |      email      | who | nothing
+ id |      email      | who | missing
 ----+-----------------+-----+---------
  1  | ada@example.com | Ada |
 OUT

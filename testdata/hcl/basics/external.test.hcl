@@ -6,7 +6,7 @@ test "schema" "external_program" {
   external {
     program     = ["pwd"]
     working_dir = "."
-    match       = "testdata/hcl/basics$"
+    match       = "testdata/hcl/basics\n$"
   }
 }
 
