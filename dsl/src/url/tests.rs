@@ -475,7 +475,20 @@ fn masking_passwords_in_parameters() {
 
 #[test]
 fn parse_errors_never_show_the_password() {
-    let err = parse("postgres://u:hunter2@h:x/db").unwrap_err();
-    assert!(!err.contains("hunter2"), "{err}");
-    assert!(err.contains("u:****@"), "{err}");
+    for url in [
+        "postgres://u:hunter2@h:x/db",
+        "postgres://u:hun?ter2@h/db",
+        "postgres://u:hun/ter2@h/db",
+        "postgres://u:1/hunter2@h/db",
+        "mysql://u:%zzhunter2@h/db",
+    ] {
+        let err = parse(url).unwrap_err();
+        assert!(!err.contains("hunter2") && !err.contains("ter2"), "{err}");
+        assert!(err.contains("u:****@"), "{err}");
+    }
+    assert!(
+        parse("postgres://u:p?ss@h/db")
+            .unwrap_err()
+            .contains("percent-encoded")
+    );
 }
