@@ -264,3 +264,49 @@ fn suggestions_for_unknown_commands() {
         "a swap of neighbours is one edit"
     );
 }
+
+#[test]
+fn the_spec_example_archive() {
+    let text = "# apply a schema, then check the table the engine shows back
+execsql 'CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL)'
+exist users
+! exist posts
+
+# migrate the dev database and compare the status output with a golden section
+atlas migrate apply --url URL --dir file://migrations
+stdout 'Migrating to version 2'
+cmp stdout apply.golden
+
+-- migrations/1_init.sql --
+CREATE TABLE t (id integer);
+-- apply.golden --
+...
+";
+    let file = SourceFile::new("example.txtar", text);
+    let archive = crate::txtar::parse(text);
+    let lines = lex(&file, &archive.comment, archive.comment_line).unwrap();
+    let summary: Vec<(usize, usize, bool, Option<&str>)> = lines
+        .iter()
+        .map(|l| (l.line, l.phase, l.negate, l.command()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (2, 0, false, Some("execsql")),
+            (3, 0, false, Some("exist")),
+            (4, 0, true, Some("exist")),
+            (7, 1, false, Some("atlas")),
+            (8, 1, false, Some("stdout")),
+            (9, 1, false, Some("cmp")),
+        ]
+    );
+    assert_eq!(
+        lines[0].expand(env)[1],
+        "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL)"
+    );
+    assert_eq!(
+        lines[3].phase_comment,
+        "# migrate the dev database and compare the status output with a golden section"
+    );
+    assert_eq!(archive.files[1].marker_line, 13);
+}
