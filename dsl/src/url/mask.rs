@@ -1,0 +1,75 @@
+//! Masking passwords in URLs and `key=value` settings before anything is printed.
+
+/// Masks passwords in any text that holds URLs or `key=value` settings:
+/// `postgres://u:secret@h/db` → `postgres://u:****@h/db`, `password=secret` → `password=****`.
+///
+/// Works on text that does not parse (an error message, a libpq keyword string), so it can be
+/// applied to anything assay prints about a connection.
+pub fn mask_password(text: &str) -> String {
+    mask_params(&mask_userinfo(text))
+}
+
+const MASK: &str = "****";
+
+fn mask_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The userinfo ends at the last `@` before the URL ends (whitespace or a quote). Looking
+        // past `/` and `?` masks a password that holds them unescaped too; at worst an `@` in
+        // the query masks more than it must.
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(tail.len());
+        let region = &tail[..end];
+        match region.rfind('@') {
+            Some(at) if region[..at].contains(':') && !region[..at].ends_with(':') => {
+                let colon = region[..at].find(':').unwrap_or(at);
+                out.push_str(&region[..=colon]);
+                out.push_str(MASK);
+                rest = &tail[at..];
+            }
+            _ => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_password_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.ends_with("password") || key == "passwd" || key == "pwd"
+}
+
+fn mask_params(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(eq) = rest.find('=') {
+        let (before, after) = (&rest[..eq], &rest[eq + 1..]);
+        let key_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        out.push_str(before);
+        out.push('=');
+        rest = after;
+        if !is_password_key(&before[key_start..]) || after.is_empty() {
+            continue;
+        }
+        // A libpq value may be single-quoted: `password='a b'`.
+        let value_len = if let Some(quoted) = after.strip_prefix('\'') {
+            quoted.find('\'').map_or(after.len(), |i| i + 2)
+        } else {
+            after
+                .find(|c: char| c.is_whitespace() || c == '&' || c == ';')
+                .unwrap_or(after.len())
+        };
+        if value_len > 0 {
+            out.push_str(MASK);
+            rest = &after[value_len..];
+        }
+    }
+    out.push_str(rest);
+    out
+}

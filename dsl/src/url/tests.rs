@@ -1,0 +1,494 @@
+use super::*;
+
+fn server(url: &str) -> ServerUrl {
+    match parse(url).unwrap() {
+        DevUrl::Postgres(s) | DevUrl::Mysql(s) | DevUrl::Mariadb(s) => s,
+        other => panic!("not a server URL: {other:?}"),
+    }
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Every URL a user can write reads back to the same value from its canonical form.
+fn assert_round_trip(url: &str) {
+    let parsed = parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+    let canonical = parsed.to_url();
+    assert_eq!(parse(&canonical).unwrap(), parsed, "{url} -> {canonical}");
+    assert_eq!(
+        parse(&canonical).unwrap().to_url(),
+        canonical,
+        "canonical form is stable"
+    );
+}
+
+#[test]
+fn sqlite_files_and_memory() {
+    assert_eq!(
+        parse("sqlite://file.db?_fk=1").unwrap(),
+        DevUrl::Sqlite {
+            path: Some("file.db".into()),
+            name: "file.db".into(),
+            params: pairs(&[("_fk", "1")])
+        }
+    );
+    assert_eq!(
+        parse("sqlite:///abs/path.db").unwrap(),
+        DevUrl::Sqlite {
+            path: Some("/abs/path.db".into()),
+            name: "/abs/path.db".into(),
+            params: vec![]
+        }
+    );
+    // The URL Atlas's integration scripts use for their file database.
+    assert_eq!(
+        parse("sqlite://file:/work/atlas.sqlite?cache=shared&_fk=1").unwrap(),
+        DevUrl::Sqlite {
+            path: Some("/work/atlas.sqlite".into()),
+            name: "/work/atlas.sqlite".into(),
+            params: pairs(&[("cache", "shared"), ("_fk", "1")]),
+        }
+    );
+    assert_eq!(
+        parse("sqlite://dev?mode=memory&_fk=1").unwrap(),
+        DevUrl::Sqlite {
+            path: None,
+            name: "dev".into(),
+            params: pairs(&[("_fk", "1")])
+        }
+    );
+    for anonymous in [
+        "sqlite::memory:",
+        "sqlite://:memory:",
+        "sqlite://?mode=memory",
+        "sqlite://file::memory:",
+    ] {
+        assert_eq!(
+            parse(anonymous).unwrap(),
+            DevUrl::Sqlite {
+                path: None,
+                name: String::new(),
+                params: vec![]
+            },
+            "{anonymous}"
+        );
+    }
+    assert_eq!(parse("sqlite:rel/x.db").unwrap().dialect(), Dialect::Sqlite);
+    assert!(parse("sqlite://").is_err());
+}
+
+#[test]
+fn postgres_urls() {
+    let s = server("postgres://user:pass@host:5432/db?search_path=public&sslmode=disable");
+    assert_eq!(
+        s,
+        ServerUrl {
+            user: Some("user".into()),
+            password: Some("pass".into()),
+            host: "host".into(),
+            port: Some(5432),
+            database: Some("db".into()),
+            params: pairs(&[("search_path", "public"), ("sslmode", "disable")]),
+            socket: None,
+        }
+    );
+    assert_eq!(s.param("search_path"), Some("public"));
+    assert_eq!(
+        parse("postgresql://h/db").unwrap().engine_name(),
+        "postgres"
+    );
+    assert_eq!(server("postgres://localhost").database, None);
+    assert_eq!(server("postgres://localhost/").database, None);
+    assert_eq!(server("POSTGRES://h/db").host, "h");
+}
+
+#[test]
+fn percent_decoding_of_user_password_and_database() {
+    let s = server("postgres://us%40er:p%40ss%2Fw%3Ard@h/my%20db?application_name=a+b");
+    assert_eq!(s.user.as_deref(), Some("us@er"));
+    assert_eq!(s.password.as_deref(), Some("p@ss/w:rd"));
+    assert_eq!(s.database.as_deref(), Some("my db"));
+    assert_eq!(s.param("application_name"), Some("a b"));
+    // A raw `@` in the password still parses: the userinfo ends at the last `@`.
+    assert_eq!(
+        server("postgres://u:p@ss@h/db").password.as_deref(),
+        Some("p@ss")
+    );
+    assert!(
+        parse("postgres://u:%zz@h/db")
+            .unwrap_err()
+            .contains("percent-escape")
+    );
+    assert!(
+        !parse("postgres://u:%zz@h/db").unwrap_err().contains("%zz"),
+        "the password is masked"
+    );
+}
+
+#[test]
+fn ipv6_hosts() {
+    let s = server("postgres://u@[::1]:5433/db");
+    assert_eq!((s.host.as_str(), s.port), ("::1", Some(5433)));
+    assert_eq!(server("mysql://[fe80::1]/db").host, "fe80::1");
+    assert!(parse("postgres://::1/db").unwrap_err().contains("brackets"));
+    assert!(parse("postgres://[::1/db").is_err());
+    assert_eq!(s.to_url("postgres"), "postgres://u@[::1]:5433/db");
+}
+
+#[test]
+fn postgres_socket_directories() {
+    let s = server("postgres:///db?host=/var/run/postgresql&sslmode=disable");
+    assert_eq!(s.socket, Some(PathBuf::from("/var/run/postgresql")));
+    assert_eq!(s.host, "");
+    assert_eq!(s.params, pairs(&[("sslmode", "disable")]));
+    let s = server("postgres://%2Ftmp%2Fpg/db");
+    assert_eq!(s.socket, Some(PathBuf::from("/tmp/pg")));
+    // A `host` parameter that is not a path names a host.
+    assert_eq!(
+        server("postgres:///db?host=example.com").host,
+        "example.com"
+    );
+}
+
+#[test]
+fn mysql_and_mariadb_urls() {
+    let s = server("mysql://root:pass@localhost:3306/schema?parseTime=true");
+    assert_eq!(s.database.as_deref(), Some("schema"));
+    assert_eq!(s.port, Some(3306));
+    assert_eq!(s.params, pairs(&[("parseTime", "true")]));
+    assert_eq!(server("mysql://localhost:3306/").database, None);
+    for url in ["maria://root@h/db", "mariadb://root@h/db"] {
+        let parsed = parse(url).unwrap();
+        assert!(matches!(parsed, DevUrl::Mariadb(_)));
+        assert_eq!(
+            (parsed.engine_name(), parsed.dialect()),
+            ("mariadb", Dialect::Mysql)
+        );
+    }
+    assert_eq!(parse("mysql://h/db").unwrap().engine_name(), "mysql");
+    assert!(
+        parse("mysql://h/a/b")
+            .unwrap_err()
+            .contains("single schema")
+    );
+    assert!(
+        parse("mysql://h:99999/db")
+            .unwrap_err()
+            .contains("bad port")
+    );
+    assert!(parse("mysql://h:x/db").unwrap_err().contains("bad port"));
+}
+
+#[test]
+fn unix_sockets() {
+    let s = server("mysql+unix:///tmp/mysql.sock?database=db");
+    assert_eq!(s.socket, Some(PathBuf::from("/tmp/mysql.sock")));
+    assert_eq!(
+        (s.database.as_deref(), s.user.as_deref()),
+        (Some("db"), None)
+    );
+    assert!(s.params.is_empty());
+    let s = server("mysql+unix://user:pw@/tmp/mysql.sock?database=db&tls=false");
+    assert_eq!(
+        (s.user.as_deref(), s.password.as_deref()),
+        (Some("user"), Some("pw"))
+    );
+    assert_eq!(s.params, pairs(&[("tls", "false")]));
+    assert_eq!(
+        s.to_url("mysql+unix"),
+        "mysql+unix://user:pw@/tmp/mysql.sock?database=db&tls=false"
+    );
+    assert!(matches!(
+        parse("maria+unix:///run/mysqld/mysqld.sock").unwrap(),
+        DevUrl::Mariadb(_)
+    ));
+    assert!(matches!(
+        parse("mariadb+unix:///run/mysqld/mysqld.sock").unwrap(),
+        DevUrl::Mariadb(_)
+    ));
+    assert!(parse("mysql+unix://").unwrap_err().contains("socket path"));
+}
+
+#[test]
+fn docker_urls() {
+    let docker = |engine, image: &str, tag: &str, db: Option<&str>, custom| DevUrl::Docker {
+        engine,
+        image: image.into(),
+        tag: tag.into(),
+        db: db.map(str::to_string),
+        params: vec![],
+        custom,
+    };
+    assert_eq!(
+        parse("docker://postgres/15/dev").unwrap(),
+        docker(Engine::Postgres, "postgres", "15", Some("dev"), false)
+    );
+    assert_eq!(
+        parse("docker://postgres/15").unwrap(),
+        docker(Engine::Postgres, "postgres", "15", None, false)
+    );
+    assert_eq!(
+        parse("docker://mysql/8/dev").unwrap(),
+        docker(Engine::Mysql, "mysql", "8", Some("dev"), false)
+    );
+    assert_eq!(
+        parse("docker://maria/latest/dev").unwrap(),
+        docker(Engine::Mariadb, "mariadb", "latest", Some("dev"), false)
+    );
+    assert_eq!(
+        parse("docker://mariadb/10.11/dev").unwrap(),
+        docker(Engine::Mariadb, "mariadb", "10.11", Some("dev"), false)
+    );
+    assert_eq!(
+        parse("docker://postgres").unwrap(),
+        docker(Engine::Postgres, "postgres", "latest", None, false)
+    );
+    assert_eq!(
+        parse("docker://postgis/15-3.4/dev").unwrap(),
+        docker(
+            Engine::Postgres,
+            "postgis/postgis",
+            "15-3.4",
+            Some("dev"),
+            false
+        )
+    );
+    let with_params = parse("docker://postgres/15/dev?search_path=public").unwrap();
+    assert!(
+        matches!(&with_params, DevUrl::Docker { params, .. } if params == &pairs(&[("search_path", "public")]))
+    );
+    assert_eq!(with_params.dialect(), Dialect::Postgres);
+    assert!(
+        parse("docker://oracle/21")
+            .unwrap_err()
+            .contains("unknown docker driver")
+    );
+    assert!(parse("docker://postgres/15/dev/x").is_err());
+}
+
+#[test]
+fn docker_custom_images() {
+    let docker = |engine, image: &str, tag: &str, db: Option<&str>| DevUrl::Docker {
+        engine,
+        image: image.into(),
+        tag: tag.into(),
+        db: db.map(str::to_string),
+        params: vec![],
+        custom: true,
+    };
+    assert_eq!(
+        parse("docker+postgres://_/image:tag/dev").unwrap(),
+        docker(Engine::Postgres, "image", "tag", Some("dev"))
+    );
+    assert_eq!(
+        parse("docker+mysql://org/image:tag/dev").unwrap(),
+        docker(Engine::Mysql, "org/image", "tag", Some("dev"))
+    );
+    // The last segment is a database only when it has no `:`.
+    assert_eq!(
+        parse("docker+postgres://_/image:tag").unwrap(),
+        docker(Engine::Postgres, "image", "tag", None)
+    );
+    assert_eq!(
+        parse("docker+mysql://org/image/dev").unwrap(),
+        docker(Engine::Mysql, "org/image", "latest", Some("dev"))
+    );
+    assert_eq!(
+        parse("docker+postgres://_/image").unwrap(),
+        docker(Engine::Postgres, "image", "latest", None)
+    );
+    assert_eq!(
+        parse("docker+mariadb://_/m:10/db").unwrap(),
+        docker(Engine::Mariadb, "m", "10", Some("db"))
+    );
+    assert!(
+        parse("docker+postgres://_/")
+            .unwrap_err()
+            .contains("missing image")
+    );
+    assert!(parse("docker+sqlserver://_/x:1").is_err());
+}
+
+#[test]
+fn local_servers() {
+    assert_eq!(
+        parse("local://postgres/15/db").unwrap(),
+        DevUrl::Local {
+            engine: Engine::Postgres,
+            version: Some("15".into()),
+            db: Some("db".into()),
+            params: vec![]
+        }
+    );
+    assert_eq!(
+        parse("local://postgres").unwrap(),
+        DevUrl::Local {
+            engine: Engine::Postgres,
+            version: None,
+            db: None,
+            params: vec![]
+        }
+    );
+    assert_eq!(
+        parse("local://mariadb/10.11/db").unwrap(),
+        DevUrl::Local {
+            engine: Engine::Mariadb,
+            version: Some("10.11".into()),
+            db: Some("db".into()),
+            params: vec![]
+        }
+    );
+    assert!(matches!(
+        parse("local://postgres/any/db").unwrap(),
+        DevUrl::Local { version: None, .. }
+    ));
+    assert!(
+        parse("local://postgres/db")
+            .unwrap_err()
+            .contains("local://postgres/any/db")
+    );
+    assert!(parse("local://sqlite").is_err());
+    assert_eq!(parse("local://mysql/8").unwrap().engine_name(), "mysql");
+}
+
+#[test]
+fn bad_urls_list_the_accepted_forms() {
+    for bad in ["", "localhost:5432", "oracle://x/y", "http://h/db"] {
+        let err = parse(bad).unwrap_err();
+        assert!(
+            err.contains("accepted forms") && err.contains("docker://postgres/15/dev"),
+            "{bad}: {err}"
+        );
+    }
+    assert!(
+        parse("oracle://x")
+            .unwrap_err()
+            .contains("unknown scheme `oracle://`")
+    );
+}
+
+#[test]
+fn canonical_forms_round_trip() {
+    for url in [
+        "sqlite://file.db?_fk=1",
+        "sqlite:///abs/path.db",
+        "sqlite://dev?mode=memory&_fk=1",
+        "sqlite::memory:",
+        "sqlite://my%20file.db",
+        "postgres://user:pass@host:5432/db?search_path=public&sslmode=disable",
+        "postgresql://us%40er:p%26ss@[::1]:5433/my%20db",
+        "postgres:///db?host=/var/run/postgresql",
+        "postgres://h",
+        "mysql://root:pass@localhost:3306/schema?parseTime=true",
+        "mysql+unix://u:p@/tmp/mysql.sock?database=db",
+        "maria://root@h/db",
+        "mariadb+unix:///run/mysqld.sock",
+        "docker://postgres/15/dev?search_path=public",
+        "docker://postgres/15",
+        "docker://postgis/15-3.4/dev",
+        "docker://maria/latest/dev",
+        "docker+postgres://_/image:tag/dev",
+        "docker+mysql://org/image:tag",
+        "local://postgres",
+        "local://postgres/15",
+        "local://postgres/any/db",
+        "local://mariadb/10.11/db?x=1",
+    ] {
+        assert_round_trip(url);
+    }
+    assert_eq!(
+        parse("postgresql://h/db").unwrap().to_url(),
+        "postgres://h/db"
+    );
+    assert_eq!(
+        parse("docker://maria/latest/dev").unwrap().to_url(),
+        "docker://mariadb/latest/dev"
+    );
+}
+
+#[test]
+fn display_masks_the_password() {
+    let url = parse("postgres://u:secret@h/db?sslmode=disable").unwrap();
+    assert_eq!(url.to_string(), "postgres://u:****@h/db?sslmode=disable");
+    assert_eq!(url.to_url(), "postgres://u:secret@h/db?sslmode=disable");
+}
+
+#[test]
+fn masking_passwords_in_urls() {
+    assert_eq!(
+        mask_password("postgres://u:secret@h/db"),
+        "postgres://u:****@h/db"
+    );
+    assert_eq!(
+        mask_password("mysql://root:pass@localhost:3306/x"),
+        "mysql://root:****@localhost:3306/x"
+    );
+    assert_eq!(
+        mask_password("postgres://u:p@ss/w@h/db"),
+        "postgres://u:****@h/db"
+    );
+    assert_eq!(
+        mask_password("mysql+unix://u:pw@/tmp/s.sock"),
+        "mysql+unix://u:****@/tmp/s.sock"
+    );
+    // Nothing to hide.
+    for plain in [
+        "postgres://u@h/db",
+        "postgres://h:5432/db",
+        "docker+postgres://_/image:tag/dev",
+        "sqlite://file:/x.db",
+    ] {
+        assert_eq!(mask_password(plain), plain);
+    }
+    assert_eq!(mask_password("postgres://u:@h/db"), "postgres://u:@h/db");
+    // Inside other text, several URLs.
+    assert_eq!(
+        mask_password("cannot connect to \"postgres://a:b@h/db\" nor mysql://c:d@h/e: refused"),
+        "cannot connect to \"postgres://a:****@h/db\" nor mysql://c:****@h/e: refused"
+    );
+}
+
+#[test]
+fn masking_passwords_in_parameters() {
+    assert_eq!(
+        mask_password("postgres://h/db?user=u&password=secret&x=1"),
+        "postgres://h/db?user=u&password=****&x=1"
+    );
+    assert_eq!(
+        mask_password("host=h user=u password=secret dbname=d"),
+        "host=h user=u password=**** dbname=d"
+    );
+    assert_eq!(
+        mask_password("password='a b' dbname=d"),
+        "password=**** dbname=d"
+    );
+    assert_eq!(
+        mask_password("sslpassword=x;PWD=y"),
+        "sslpassword=****;PWD=****"
+    );
+    assert_eq!(mask_password("password= dbname=d"), "password= dbname=d");
+    assert_eq!(mask_password("bypass=1 passwords"), "bypass=1 passwords");
+}
+
+#[test]
+fn parse_errors_never_show_the_password() {
+    for url in [
+        "postgres://u:hunter2@h:x/db",
+        "postgres://u:hun?ter2@h/db",
+        "postgres://u:hun/ter2@h/db",
+        "postgres://u:1/hunter2@h/db",
+        "mysql://u:%zzhunter2@h/db",
+    ] {
+        let err = parse(url).unwrap_err();
+        assert!(!err.contains("hunter2") && !err.contains("ter2"), "{err}");
+        assert!(err.contains("u:****@"), "{err}");
+    }
+    assert!(
+        parse("postgres://u:p?ss@h/db")
+            .unwrap_err()
+            .contains("percent-encoded")
+    );
+}
