@@ -8,6 +8,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use dbassay_dsl::url::DevUrl;
+
 use crate::engine::{Dialect, Session};
 
 pub mod cleanup;
@@ -76,32 +78,25 @@ pub trait Database: Send + Sync {
 
 /// The engine a dev URL names, without connecting to anything.
 pub fn engine_of(url: &str) -> Result<&'static str> {
-    let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or(url);
-    let engine = match scheme {
-        "sqlite" | "sqlite3" => "sqlite",
-        _ => {
-            return Err(ProvisionError(format!(
-                "unsupported dev URL {url}: use sqlite://dev?mode=memory (in memory) or sqlite://name.db (a temp file)"
-            )));
-        }
-    };
-    Ok(engine)
+    Ok(parse(url)?.engine_name())
 }
 
 /// Provisions the server a dev URL names.
 pub fn open(url: &str) -> Result<Arc<dyn Server>> {
-    match engine_of(url)? {
-        "sqlite" => {
-            let rest = url.split_once("://").map_or("", |(_, r)| r);
-            let (name, query) = rest.split_once('?').unwrap_or((rest, ""));
-            let params: Vec<(&str, &str)> =
-                query.split('&').filter_map(|p| p.split_once('=')).collect();
-            let memory = params.iter().any(|&(k, v)| k == "mode" && v == "memory")
-                || name.is_empty()
-                || name == ":memory:";
-            let fk = params.iter().any(|&(k, v)| matches!(k, "_fk" | "foreign_keys" | "_foreign_keys") && matches!(v, "1" | "true" | "on"));
-            Ok(sqlite::SqliteServer::new(!memory, fk)?)
+    match parse(url)? {
+        DevUrl::Sqlite { path, params, .. } => {
+            let on = |k: &str| dbassay_dsl::url::param(&params, k).is_some_and(|v| matches!(v, "1" | "true" | "on"));
+            let fk = on("_fk") || on("foreign_keys") || on("_foreign_keys");
+            Ok(sqlite::SqliteServer::new(path.is_some(), fk)?)
         }
-        other => Err(ProvisionError(format!("no provisioner for {other} yet"))),
+        other => Err(ProvisionError(format!(
+            "{}: the {} engine is not available in this build of assay",
+            dbassay_dsl::url::mask_password(url),
+            other.engine_name()
+        ))),
     }
+}
+
+fn parse(url: &str) -> Result<DevUrl> {
+    dbassay_dsl::url::parse(url).map_err(ProvisionError)
 }
