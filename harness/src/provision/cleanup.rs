@@ -60,8 +60,14 @@ fn install_signal_handler() {
                 _ = term.recv() => 143,
             };
             eprintln!("assay: interrupted; removing the databases and servers it started");
-            // Cleanups may block on the runtime, so they run on a plain thread.
-            let _ = std::thread::spawn(run_all).join();
+            // Cleanups may block on this runtime, so they run on a plain thread, and this task
+            // awaits it instead of joining: a join would hold a worker the cleanups need.
+            let (done, finished) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || {
+                run_all();
+                let _ = done.send(());
+            });
+            let _ = finished.await;
             std::process::exit(code);
         });
     });
