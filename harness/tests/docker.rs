@@ -7,7 +7,7 @@
 //! set) to see what happens to a container when a process is interrupted, panics or just exits.
 #![cfg(feature = "docker")]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,11 @@ fn docker_ready(images: &[(&str, &str)]) -> bool {
             panic!("CI is set and Docker is not usable: {why}")
         }
         Some(why) => {
-            eprintln!("\n!!! SKIPPED: Docker is not usable here: {why}\n");
+            // Straight to the process's stderr: libtest captures eprintln! of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! SKIPPED: Docker is not usable here: {why}\n"
+            );
             false
         }
     }
@@ -146,6 +150,18 @@ fn mariadb_container_answers_and_stop_removes_it() {
         containers_of_run(&spec.run_id).is_empty(),
         "the container is still there"
     );
+}
+
+#[test]
+fn mysql_url_runs_on_the_mariadb_image_as_mysql_8() {
+    if !docker_ready(&[("mysql", "8")]) {
+        return;
+    }
+    let spec = spec(DockerEngine::Mysql, "mysql", "8", "mysql");
+    let server = docker::start(&spec).unwrap();
+    assert_eq!(mysql_select(&server, "SELECT DATABASE()"), "dev");
+    docker::stop(&server).unwrap();
+    assert!(containers_of_run(&spec.run_id).is_empty());
 }
 
 #[test]
