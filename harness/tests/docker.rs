@@ -165,6 +165,28 @@ fn mysql_url_runs_on_the_mariadb_image_as_mysql_8() {
 }
 
 #[test]
+fn a_container_that_dies_at_start_says_why() {
+    if !docker_ready(&[("mariadb", "10.11")]) {
+        return;
+    }
+    // The MariaDB image started as PostgreSQL gets no MARIADB_ROOT_PASSWORD and exits.
+    let spec = spec(DockerEngine::Postgres, "mariadb", "10.11", "dies");
+    let started = Instant::now();
+    let err = docker::start(&spec).unwrap_err().to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(err.contains("exited"), "{err}");
+    assert!(
+        err.contains("MARIADB_ROOT_PASSWORD (or MYSQL_ROOT_PASSWORD) must be set"),
+        "{err}"
+    );
+    assert!(containers_of_run(&spec.run_id).is_empty());
+}
+
+#[test]
 fn missing_image_says_how_to_build_it() {
     if !docker_ready(&[]) {
         return;

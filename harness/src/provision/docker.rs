@@ -156,6 +156,25 @@ impl fmt::Debug for DockerServer {
     }
 }
 
+impl DockerServer {
+    /// The server as a URL (with the real password: for `testing.dev_url` and programs the
+    /// user runs, never for output): `postgres://…?sslmode=disable`, `mysql://…`,
+    /// `mariadb://…`.
+    pub fn url(&self) -> String {
+        let scheme = self.engine.name();
+        let db = self.database.as_deref().unwrap_or("");
+        let tail = if self.engine == DockerEngine::Postgres {
+            "?sslmode=disable"
+        } else {
+            ""
+        };
+        format!(
+            "{scheme}://{}:{}@{}:{}/{db}{tail}",
+            self.user, self.password, self.host, self.port
+        )
+    }
+}
+
 /// This process's run id: `ASSAY_RUN_ID` when set (so that processes of one run share it),
 /// otherwise made up once per process.
 pub fn run_id() -> &'static str {
@@ -361,12 +380,22 @@ async fn start_container(
     })?;
 
     let facts = async {
-        let host_port = container.get_host_port_ipv4(port).await.map_err(|e| {
-            ProvisionError(format!(
-                "container from {reference} has no published port: {}",
-                chain(&e)
-            ))
-        })?;
+        let host_port = match container.get_host_port_ipv4(port).await {
+            Ok(port) => port,
+            // A container that exited at once has no ports: say why it exited.
+            Err(_) if !container.is_running().await.unwrap_or(true) => {
+                return Err(ProvisionError(format!(
+                    "container from {reference} exited at once{}",
+                    log_tail(&container).await
+                )));
+            }
+            Err(e) => {
+                return Err(ProvisionError(format!(
+                    "container from {reference} has no published port: {}",
+                    chain(&e)
+                )));
+            }
+        };
         Ok::<_, ProvisionError>(DockerServer {
             engine,
             host: host.clone(),
