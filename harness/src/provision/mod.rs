@@ -13,6 +13,8 @@ use dbassay_dsl::url::DevUrl;
 use crate::engine::{Dialect, Session};
 
 pub mod cleanup;
+#[cfg(feature = "docker")]
+pub mod docker;
 pub mod sqlite;
 
 /// An error while provisioning: what failed and what to do.
