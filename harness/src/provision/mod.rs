@@ -11,6 +11,8 @@ use std::sync::Arc;
 use crate::engine::{Dialect, Session};
 
 pub mod cleanup;
+pub mod postgres;
+pub mod shared;
 pub mod sqlite;
 
 /// An error while provisioning: what failed and what to do.
