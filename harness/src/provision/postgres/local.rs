@@ -269,10 +269,80 @@ fn pristine(binaries: &Binaries, owner: Option<RunAs>) -> Result<PathBuf> {
         ));
         let _ = fs::remove_dir_all(&tmp);
         copy_tree(&data, &tmp, None)?;
+        drop_spare_wal(binaries, &tmp);
         fs::rename(&tmp, &dir).map_err(|e| io_error("rename", &tmp, e))
     })();
     let _ = fs::remove_dir_all(&work);
     built.map(|()| dir)
+}
+
+/// initdb leaves a few preallocated WAL segments; only the one holding the last checkpoint is
+/// needed, and every start copies what is left.
+fn drop_spare_wal(binaries: &Binaries, data: &Path) {
+    let Ok(out) = Command::new(binaries.binary("pg_controldata"))
+        .arg(data)
+        .output()
+    else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(keep) = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Latest checkpoint's REDO WAL file:"))
+        .map(str::trim)
+    else {
+        return;
+    };
+    let wal = data.join("pg_wal");
+    for entry in fs::read_dir(&wal).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let segment = name.len() == 24 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if segment && name.as_str() > keep {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A ready copy of the pristine dir on tmpfs, per major version and owner, so the next start
+/// only renames it (copying ~25 MB costs ~100 ms here; the rename is free). It stays on tmpfs
+/// between runs, like a cache.
+fn spare_path(major: u32, owner: Option<RunAs>) -> PathBuf {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = owner
+        .map(|o| o.uid)
+        .unwrap_or_else(|| unsafe { libc::geteuid() });
+    scratch_root().join(format!("assay-pg{major}-spare-u{uid}"))
+}
+
+/// Copies the pristine dir to `spare` in the background, unless a spare is there. A copy cut
+/// short by the process's exit is removed by a later start.
+fn make_spare(pristine: PathBuf, spare: PathBuf, owner: Option<RunAs>) {
+    if spare.exists() {
+        return;
+    }
+    let name = spare
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stale = format!("{name}.tmp-");
+    for entry in fs::read_dir(scratch_root()).into_iter().flatten().flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = file_name
+            .strip_prefix(&stale)
+            .and_then(|p| p.split('-').next())
+            && !Path::new("/proc").join(pid).exists()
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+    std::thread::spawn(move || {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let tmp = spare.with_file_name(format!("{stale}{}-{n}", std::process::id()));
+        if copy_tree(&pristine, &tmp, owner).is_err() || fs::rename(&tmp, &spare).is_err() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+    });
 }
 
 /// A running server this process started.
@@ -308,7 +378,11 @@ pub fn start(binaries: &Binaries) -> Result<Instance> {
     };
     let data = base.join("data");
     let sockets = base.join("sockets");
-    copy_tree(&pristine, &data, owner)?;
+    let spare = spare_path(binaries.major, owner);
+    if fs::rename(&spare, &data).is_err() {
+        copy_tree(&pristine, &data, owner)?;
+    }
+    make_spare(pristine.clone(), spare, owner);
     make_dir(&sockets, owner)?;
     let log_path = base.join("postgres.log");
     // A port taken between our probe and the server's bind fails the start: try again.

@@ -340,7 +340,8 @@ impl Inner {
                 format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\" STRATEGY {s}")
             }
             (Some(t), None) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
-            (None, _) => format!("CREATE DATABASE \"{name}\""),
+            (None, Some(s)) => format!("CREATE DATABASE \"{name}\" STRATEGY {s}"),
+            (None, None) => format!("CREATE DATABASE \"{name}\""),
         };
         self.exec(&sql)?;
         self.live
@@ -378,6 +379,7 @@ impl Inner {
         let mut owner = self.owner.lock().unwrap_or_else(|e| e.into_inner());
         if let Owner::Local(instance) = &mut *owner {
             // The whole server goes away; dropping databases one by one would only cost time.
+            self.drops.close();
             instance.stop();
             return;
         }
@@ -588,6 +590,8 @@ struct DropQueue {
     connect: PgConnect,
     sender: Mutex<Option<tokio::sync::mpsc::UnboundedSender<String>>>,
     pending: Arc<(Mutex<usize>, Condvar)>,
+    /// Set when the server is about to go away: queued drops are skipped.
+    closed: Arc<AtomicBool>,
 }
 
 impl DropQueue {
@@ -596,7 +600,12 @@ impl DropQueue {
             connect,
             sender: Mutex::new(None),
             pending: Arc::new(Default::default()),
+            closed: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
     }
 
     fn push(&self, name: String) {
@@ -616,9 +625,14 @@ impl DropQueue {
         let (sender, mut names) = tokio::sync::mpsc::unbounded_channel::<String>();
         let connect = self.connect.clone();
         let pending = Arc::clone(&self.pending);
+        let closed = Arc::clone(&self.closed);
         runtime::runtime().spawn(async move {
             let mut client: Option<Client> = None;
             while let Some(name) = names.recv().await {
+                if closed.load(Ordering::SeqCst) {
+                    done(&pending);
+                    continue;
+                }
                 if client.as_ref().is_none_or(|c| c.is_closed()) {
                     client = match connect.config(&connect.dbname).connect(NoTls).await {
                         Ok((c, connection)) => {
