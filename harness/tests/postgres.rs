@@ -405,42 +405,43 @@ fn missing_binaries_say_what_to_install() {
     assert!(error.contains("apt-get install postgresql-99"), "{error}");
 }
 
-/// Two processes of one run (same `ASSAY_RUN_ID`) share one server, which is gone after both
-/// exited.
+/// Processes of one run (same `ASSAY_RUN_ID`) share one server: two at once, and a third that
+/// starts after them within the grace period (as nextest runs trials one process after
+/// another). The server is gone after the last one exited.
 #[test]
 fn processes_of_one_run_share_one_server_and_it_goes_away_after_them() {
     if server().is_none() {
         return;
     }
     let run = format!("test-{}-{:?}", std::process::id(), Instant::now());
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            Command::new(std::env::current_exe().unwrap())
-                .args(["shared_server_child", "--exact", "--ignored", "--nocapture"])
-                .env("ASSAY_RUN_ID", &run)
-                .env("ASSAY_SHARED_CHILD", "1")
-                .env("ASSAY_SHARED_GRACE_MS", "200")
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let seen: Vec<String> = children
-        .into_iter()
-        .map(|child| {
-            let out = child.wait_with_output().unwrap();
-            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-            assert!(out.status.success(), "child failed: {stdout}");
-            let line = stdout
-                .lines()
-                .find(|l| l.starts_with("SHARED "))
-                .expect(&stdout);
-            line.to_string()
-        })
-        .collect();
+    let spawn = || {
+        Command::new(std::env::current_exe().unwrap())
+            .args(["shared_server_child", "--exact", "--ignored", "--nocapture"])
+            .env("ASSAY_RUN_ID", &run)
+            .env("ASSAY_SHARED_CHILD", "1")
+            .env("ASSAY_SHARED_GRACE_MS", "1500")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let used = |child: std::process::Child| {
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "child failed: {stdout}");
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("SHARED "))
+            .expect(&stdout);
+        line.to_string()
+    };
+    let together = [spawn(), spawn()];
+    let mut seen: Vec<String> = together.into_iter().map(used).collect();
+    seen.push(used(spawn()));
     assert_eq!(seen[0], seen[1], "both processes used the same server");
+    assert_eq!(seen[0], seen[2], "the next process of the run found it too");
     let dir = PathBuf::from(seen[0].split(' ').nth(2).unwrap());
     let pid: u32 = seen[0].split(' ').nth(1).unwrap().parse().unwrap();
+    assert!(dir.exists(), "the server waits out the grace period");
     eventually(
         "the shared server's removal",
         Duration::from_secs(15),
@@ -466,8 +467,15 @@ fn shared_server_child() {
         return;
     }
     let server = postgres::local(None).unwrap();
-    let db = server.create().unwrap();
+    // Templates are shared by key between the processes of the run.
+    if server.find("shared_child").is_none() {
+        let built = server.create().unwrap();
+        run(&mut *built.connect().unwrap(), "CREATE TABLE t (id int)");
+        server.freeze(built, "shared_child").unwrap();
+    }
+    let db = server.find("shared_child").unwrap().copy().unwrap();
     let mut s = db.connect().unwrap();
+    run(&mut *s, "SELECT count(*) FROM t");
     let dir = server_dir(&mut *s);
     println!("SHARED {} {}", postmaster_pid(&dir), dir.display());
     // Overlap with the other child, so both certainly use the server at the same time.

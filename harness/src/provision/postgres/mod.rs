@@ -7,7 +7,9 @@
 //!   process (pid and clock), so processes sharing a server never collide.
 //! - [`Server::freeze`] renames a built database to `assay_tpl_<key>` and marks it
 //!   `IS_TEMPLATE true ALLOW_CONNECTIONS false` under `pg_advisory_lock`, so the template
-//!   appears whole or not at all, and [`Server::find`] finds it by key from any process.
+//!   appears whole or not at all, and [`Server::find`] finds it by key from any process using
+//!   the server. On a server assay did not start, templates are private to the process
+//!   (`assay_<runtag>_tpl_<key>`), because each process drops its own at its end.
 //! - [`Snapshot::copy`] is `CREATE DATABASE … TEMPLATE assay_tpl_<key> STRATEGY FILE_COPY`
 //!   (measured faster than `WAL_LOG` for small schemas; `ASSAY_PG_CLONE_STRATEGY=wal_log`
 //!   switches).
@@ -181,6 +183,13 @@ pub fn at(connect: PgConnect) -> Result<Arc<PgServer>> {
     PgServer::new(connect, Owner::Nobody, "postgres")
 }
 
+/// A throw-away server shared by the processes of a run through [`shared::acquire`] (e.g. a
+/// container): templates are shared between the processes by key and left to the server's
+/// removal; each process drops its other databases when it is done.
+pub fn at_shared(connect: PgConnect, lease: shared::Lease) -> Result<Arc<PgServer>> {
+    PgServer::new(connect, Owner::Shared(lease), "postgres")
+}
+
 /// Who stops the server process.
 enum Owner {
     /// Someone else's server: only our databases are dropped.
@@ -204,6 +213,10 @@ struct Inner {
     admin: tokio::sync::Mutex<Option<Arc<Client>>>,
     /// `assay_<runtag>_`: unique to this process.
     prefix: String,
+    /// `assay_tpl_` on a throw-away server (templates are found by key from every process and
+    /// vanish with the server); `assay_<runtag>_tpl_` on a server assay did not start, where
+    /// each process drops its own templates at its end, so no process may rely on another's.
+    template_prefix: String,
     counter: AtomicU64,
     /// `FILE_COPY` or `WAL_LOG`; `None` before PostgreSQL 15.
     strategy: Option<&'static str>,
@@ -226,12 +239,18 @@ impl PgServer {
             std::process::id(),
             ((nanos >> 8) as u64 + RUNS.fetch_add(1, Ordering::Relaxed)) & 0xfff
         );
+        let prefix = format!("assay_{tag}_");
+        let template_prefix = match owner {
+            Owner::Nobody => format!("{prefix}tpl_"),
+            Owner::Local(_) | Owner::Shared(_) => "assay_tpl_".to_string(),
+        };
         let mut inner = Inner {
+            template_prefix,
             drops: DropQueue::new(connect.clone()),
             connect,
             owner: Mutex::new(owner),
             admin: tokio::sync::Mutex::new(None),
-            prefix: format!("assay_{tag}_"),
+            prefix,
             counter: AtomicU64::new(0),
             strategy: None,
             live: Mutex::new(HashSet::new()),
@@ -425,7 +444,7 @@ impl Server for PgServer {
                 "cannot freeze database {name}: it was not created by this server"
             )));
         }
-        let template = template_name(key);
+        let template = template_name(&inner.template_prefix, key);
         let _one_at_a_time = inner.freezing.lock().unwrap_or_else(|e| e.into_inner());
         inner.exec(&format!("SELECT pg_advisory_lock(hashtext('{template}'))"))?;
         let result = (|| {
@@ -481,7 +500,7 @@ impl Server for PgServer {
     }
 
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
-        let template = template_name(key);
+        let template = template_name(&self.inner.template_prefix, key);
         let sql =
             format!("SELECT 1 FROM pg_database WHERE datname = '{template}' AND datistemplate");
         match self.inner.query_one(&sql) {
@@ -494,20 +513,24 @@ impl Server for PgServer {
     }
 }
 
-const TEMPLATE_PREFIX: &str = "assay_tpl_";
-
-/// `assay_tpl_<key>` for a key of lower-case letters, digits and `_`; otherwise a hash of it.
-fn template_name(key: &str) -> String {
+/// `<prefix><key>` for a key of up to 40 lower-case letters, digits and `_`; otherwise a hash
+/// of it. (PostgreSQL names are at most 63 bytes.)
+fn template_name(prefix: &str, key: &str) -> String {
     let plain = key
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain && !key.is_empty() && key.len() <= 50 {
-        return format!("{TEMPLATE_PREFIX}{key}");
+    if plain && !key.is_empty() && key.len() <= 40 {
+        return format!("{prefix}{key}");
     }
     use sha2::Digest;
     let digest = sha2::Sha256::digest(key.as_bytes());
     let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
-    format!("{TEMPLATE_PREFIX}{hex}")
+    format!("{prefix}{hex}")
+}
+
+/// Whether one of our names is a template's (see [`template_name`]).
+fn is_template(name: &str) -> bool {
+    name.starts_with("assay_tpl_") || name.contains("_tpl_")
 }
 
 /// The database name in one of our own URLs.
@@ -683,7 +706,7 @@ async fn drop_database(
     client: &Client,
     name: &str,
 ) -> std::result::Result<(), tokio_postgres::Error> {
-    if name.starts_with(TEMPLATE_PREFIX) {
+    if is_template(name) {
         // A template cannot be dropped. (Two calls: DROP DATABASE refuses to run in the
         // implicit transaction of a multi-statement string.)
         let sql = format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false");
