@@ -9,6 +9,7 @@ use std::fmt;
 
 pub use dbassay_dsl::Dialect;
 
+pub mod postgres;
 pub mod sqlite;
 
 /// The rows of one statement, every value already text (`None` is SQL NULL).
@@ -71,4 +72,10 @@ pub trait Session: Send {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError>;
 
     fn dialect(&self) -> Dialect;
+
+    /// Messages the server sent besides results since the last call (`NOTICE: …`,
+    /// `WARNING: …`, e.g. from `RAISE NOTICE`), oldest first. Engines without them return none.
+    fn take_notices(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -15,6 +15,8 @@ use crate::engine::{Dialect, Session};
 pub mod cleanup;
 #[cfg(feature = "docker")]
 pub mod docker;
+pub mod postgres;
+pub mod shared;
 pub mod sqlite;
 
 /// An error while provisioning: what failed and what to do.

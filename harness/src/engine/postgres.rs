@@ -1,0 +1,144 @@
+//! PostgreSQL engine (tokio-postgres, no TLS).
+//!
+//! One statement per [`Session::run`], sent with the simple query protocol, so values arrive in
+//! PostgreSQL's own text output (`t`/`f`, `2024-01-23 00:51:54`, numerics exactly as printed)
+//! and NULL is `None`. A `RowDescription` (sent even for zero rows) makes the outcome
+//! [`Outcome::Rows`]; otherwise it is [`Outcome::Done`].
+//!
+//! The connection is driven by our own task with `poll_message`, not by the usual
+//! `spawn(connection)`: that is how `NOTICE`/`WARNING` messages (`RAISE NOTICE …`) are kept
+//! instead of dropped. They are handed out by [`Session::take_notices`] as `NOTICE: text`.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use tokio_postgres::error::ErrorPosition;
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls, SimpleQueryMessage};
+
+use super::{DbError, Dialect, Outcome, Session, TextGrid};
+use crate::runtime;
+
+/// A session on one PostgreSQL database.
+pub struct PgSession {
+    client: Client,
+    notices: Arc<Mutex<Vec<String>>>,
+}
+
+impl PgSession {
+    /// Connects with `config` (the caller fills host, port, user, password, dbname).
+    pub fn connect(config: &Config) -> Result<PgSession, DbError> {
+        let config = config.clone();
+        runtime::block_on(async move { PgSession::connect_async(&config).await })
+    }
+
+    /// The async form of [`PgSession::connect`], for callers already inside the runtime.
+    pub async fn connect_async(config: &Config) -> Result<PgSession, DbError> {
+        let (client, mut connection) = config.connect(NoTls).await.map_err(|e| db_error(&e))?;
+        let notices = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&notices);
+        runtime::runtime().spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
+            while let Some(message) = messages.next().await {
+                match message {
+                    Ok(AsyncMessage::Notice(notice)) => {
+                        let line = format!("{}: {}", notice.severity(), notice.message());
+                        sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+                    }
+                    Ok(_) => {}
+                    // The client sees the same error on its next call.
+                    Err(_) => break,
+                }
+            }
+        });
+        Ok(PgSession { client, notices })
+    }
+
+    /// The underlying client, for provisioning code that needs typed queries.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Session for PgSession {
+    fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        let messages =
+            runtime::block_on(self.client.simple_query(statement)).map_err(|e| db_error(&e))?;
+        Ok(outcome(messages))
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The outcome of the last statement in `messages`.
+fn outcome(messages: Vec<SimpleQueryMessage>) -> Outcome {
+    let mut grid: Option<TextGrid> = None;
+    let mut last = Outcome::Done { affected: 0 };
+    for message in messages {
+        match message {
+            SimpleQueryMessage::RowDescription(columns) => {
+                let columns = columns.iter().map(|c| c.name().to_string()).collect();
+                grid = Some(TextGrid {
+                    columns,
+                    rows: Vec::new(),
+                });
+            }
+            SimpleQueryMessage::Row(row) => {
+                let grid = grid.get_or_insert_with(|| TextGrid {
+                    columns: row.columns().iter().map(|c| c.name().to_string()).collect(),
+                    rows: Vec::new(),
+                });
+                grid.rows.push(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_string))
+                        .collect(),
+                );
+            }
+            SimpleQueryMessage::CommandComplete(affected) => {
+                last = match grid.take() {
+                    Some(grid) => Outcome::Rows(grid),
+                    None => Outcome::Done { affected },
+                };
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
+/// The server's error as a [`DbError`]; other errors (connection, I/O) with their source chain.
+pub fn db_error(error: &tokio_postgres::Error) -> DbError {
+    if let Some(db) = error.as_db_error() {
+        return DbError {
+            message: db.message().to_string(),
+            code: Some(db.code().code().to_string()),
+            detail: db.detail().map(str::to_string),
+            hint: db.hint().map(str::to_string),
+            position: match db.position() {
+                Some(ErrorPosition::Original(n)) => Some(*n as usize),
+                _ => None,
+            },
+        };
+    }
+    DbError::new(error_chain(error))
+}
+
+/// `error: source: source …`, skipping a source whose text repeats its parent's.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,730 @@
+//! PostgreSQL servers: a throw-away server from local binaries ([`local`]), a server the user
+//! runs ([`external`]), or one at known connection facts ([`at`], used by the Docker
+//! provisioner).
+//!
+//! On every server assay works the same way, through one admin connection:
+//! - [`Server::create`] is `CREATE DATABASE assay_<runtag>_<n>`; the run tag is unique per
+//!   process (pid and clock), so processes sharing a server never collide.
+//! - [`Server::freeze`] renames a built database to `assay_tpl_<key>` and marks it
+//!   `IS_TEMPLATE true ALLOW_CONNECTIONS false` under `pg_advisory_lock`, so the template
+//!   appears whole or not at all, and [`Server::find`] finds it by key from any process using
+//!   the server. On a server assay did not start, templates are private to the process
+//!   (`assay_<runtag>_tpl_<key>`), because each process drops its own at its end.
+//! - [`Snapshot::copy`] is `CREATE DATABASE … TEMPLATE assay_tpl_<key> STRATEGY FILE_COPY`
+//!   (measured faster than `WAL_LOG` for small schemas; `ASSAY_PG_CLONE_STRATEGY=wal_log`
+//!   switches).
+//! - Dropping a [`Database`] queues `DROP DATABASE … WITH (FORCE)` for a background task on
+//!   its own connection, off the critical path of the next case. The queue is drained at the
+//!   end of the run.
+//!
+//! Cleanup: each server registers one closure with [`cleanup`](super::cleanup) that drains the
+//! drop queue, drops the databases and templates this process created and still exist (on a
+//! server assay did not start), and stops the local server it owns. `Drop` of the server does
+//! the same. Against a server assay did not start only `assay_`-named databases this process
+//! created are ever dropped, and the password never appears in errors or output.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
+
+use super::cleanup::{self, Registration};
+use super::{Database, ProvisionError, Result, Server, Snapshot, shared};
+use crate::engine::postgres::{PgSession, error_chain};
+use crate::engine::{Dialect, Session};
+use crate::runtime;
+
+pub mod local;
+
+/// How to reach a PostgreSQL server. `Debug` masks the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PgConnect {
+    /// A TCP host name or address, or an absolute unix socket directory.
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: Option<String>,
+    /// The database the admin connection uses.
+    pub dbname: String,
+}
+
+impl fmt::Debug for PgConnect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked_url(&self.dbname))
+    }
+}
+
+impl PgConnect {
+    /// Parses a `postgres://user:pass@host:port/db` URL (or a libpq key=value string).
+    pub fn parse(url: &str) -> Result<PgConnect> {
+        let config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            // The parser's messages name options, never their values.
+            ProvisionError(format!("not a PostgreSQL URL: {}", error_chain(&e)))
+        })?;
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(tokio_postgres::config::Host::Unix(p)) => p.to_string_lossy().into_owned(),
+            None => "localhost".to_string(),
+        };
+        let user = config.get_user().unwrap_or("postgres").to_string();
+        Ok(PgConnect {
+            host,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            dbname: config.get_dbname().unwrap_or(&user).to_string(),
+            user,
+            password: config
+                .get_password()
+                .map(|p| String::from_utf8_lossy(p).into_owned()),
+        })
+    }
+
+    /// The tokio-postgres config for database `db`.
+    pub fn config(&self, db: &str) -> Config {
+        let mut config = Config::new();
+        if self.host.starts_with('/') {
+            config.host_path(&self.host);
+        } else {
+            config.host(&self.host);
+        }
+        config
+            .port(self.port)
+            .user(&self.user)
+            .dbname(db)
+            .application_name("assay")
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(password) = &self.password {
+            config.password(password);
+        }
+        config
+    }
+
+    /// `postgres://user:password@host:port/db`, with the real password.
+    pub fn url(&self, db: &str) -> String {
+        self.url_with(db, self.password.as_deref())
+    }
+
+    /// The URL with the password replaced by `***`, for messages.
+    pub fn masked_url(&self, db: &str) -> String {
+        self.url_with(db, self.password.as_ref().map(|_| "***"))
+    }
+
+    fn url_with(&self, db: &str, password: Option<&str>) -> String {
+        let mut url = format!("postgres://{}", encode(&self.user));
+        if let Some(password) = password {
+            url.push(':');
+            url.push_str(&if password == "***" {
+                password.to_string()
+            } else {
+                encode(password)
+            });
+        }
+        let host = if self.host.starts_with('/') {
+            encode(&self.host)
+        } else {
+            self.host.clone()
+        };
+        url.push_str(&format!("@{host}:{}/{}", self.port, encode(db)));
+        url
+    }
+}
+
+/// Percent-encodes everything but unreserved URL characters.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A throw-away server from the PostgreSQL binaries installed here (`local://postgres[/15]`).
+///
+/// With a run id (`NEXTEST_RUN_ID` or `ASSAY_RUN_ID`) one server is shared by every process of
+/// the run (see [`shared`]); without one, the server belongs to this process and stops when the
+/// returned server is dropped or at the end of the run.
+///
+/// The result coerces to `Arc<dyn Server>`.
+pub fn local(version: Option<&str>) -> Result<Arc<PgServer>> {
+    let Some(run) = shared::run_id() else {
+        return local_unshared(version);
+    };
+    let binaries = local::Binaries::find(version)?;
+    let name = format!("postgres-{}", binaries.major);
+    let lease = shared::acquire(&run, &name, || local::start(&binaries)?.detach())?;
+    let connect = local::connect_from_facts(&lease.facts)?;
+    PgServer::new(connect, Owner::Shared(lease), "postgres")
+}
+
+/// A throw-away server from local binaries that belongs to this process alone, whatever the
+/// run id: it stops when the returned server is dropped or at the end of the run.
+pub fn local_unshared(version: Option<&str>) -> Result<Arc<PgServer>> {
+    let binaries = local::Binaries::find(version)?;
+    let instance = local::start(&binaries)?;
+    let connect = instance.connect().clone();
+    PgServer::new(connect, Owner::Local(instance), "postgres")
+}
+
+/// A server the user runs, from a `postgres://user:pass@host:port/db` URL. The URL's database
+/// is used only for the admin connection; assay creates and drops its own `assay_…` databases.
+pub fn external(url: &str) -> Result<Arc<PgServer>> {
+    at(PgConnect::parse(url)?)
+}
+
+/// A server at known connection facts (a server the user runs, or a container assay started
+/// and removes itself).
+pub fn at(connect: PgConnect) -> Result<Arc<PgServer>> {
+    PgServer::new(connect, Owner::Nobody, "postgres")
+}
+
+/// A throw-away server shared by the processes of a run through [`shared::acquire`] (e.g. a
+/// container): templates are shared between the processes by key and left to the server's
+/// removal; each process drops its other databases when it is done.
+pub fn at_shared(connect: PgConnect, lease: shared::Lease) -> Result<Arc<PgServer>> {
+    PgServer::new(connect, Owner::Shared(lease), "postgres")
+}
+
+/// Who stops the server process.
+enum Owner {
+    /// Someone else's server: only our databases are dropped.
+    Nobody,
+    /// This process started it and stops it.
+    Local(local::Instance),
+    /// Shared with other processes of the run; the watchdog stops it.
+    Shared(#[expect(dead_code, reason = "held for its lock")] shared::Lease),
+}
+
+/// A PostgreSQL server assay creates databases on.
+pub struct PgServer {
+    inner: Arc<Inner>,
+    engine: String,
+    _registration: Registration,
+}
+
+struct Inner {
+    connect: PgConnect,
+    owner: Mutex<Owner>,
+    admin: tokio::sync::Mutex<Option<Arc<Client>>>,
+    /// `assay_<runtag>_`: unique to this process.
+    prefix: String,
+    /// `assay_tpl_` on a throw-away server (templates are found by key from every process and
+    /// vanish with the server); `assay_<runtag>_tpl_` on a server assay did not start, where
+    /// each process drops its own templates at its end, so no process may rely on another's.
+    template_prefix: String,
+    counter: AtomicU64,
+    /// `FILE_COPY` or `WAL_LOG`; `None` before PostgreSQL 15.
+    strategy: Option<&'static str>,
+    /// Databases and templates this process created and has not dropped.
+    live: Mutex<HashSet<String>>,
+    drops: DropQueue,
+    freezing: Mutex<()>,
+    shut: AtomicBool,
+}
+
+impl PgServer {
+    fn new(connect: PgConnect, owner: Owner, engine: &str) -> Result<Arc<PgServer>> {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let tag = format!(
+            "{:x}{:03x}",
+            std::process::id(),
+            ((nanos >> 8) as u64 + RUNS.fetch_add(1, Ordering::Relaxed)) & 0xfff
+        );
+        let prefix = format!("assay_{tag}_");
+        let template_prefix = match owner {
+            Owner::Nobody => format!("{prefix}tpl_"),
+            Owner::Local(_) | Owner::Shared(_) => "assay_tpl_".to_string(),
+        };
+        let mut inner = Inner {
+            template_prefix,
+            drops: DropQueue::new(connect.clone()),
+            connect,
+            owner: Mutex::new(owner),
+            admin: tokio::sync::Mutex::new(None),
+            prefix,
+            counter: AtomicU64::new(0),
+            strategy: None,
+            live: Mutex::new(HashSet::new()),
+            freezing: Mutex::new(()),
+            shut: AtomicBool::new(false),
+        };
+        let version = inner.query_one("SELECT current_setting('server_version_num')")?;
+        let version: u32 = version.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if version >= 150000 {
+            inner.strategy = Some(match std::env::var("ASSAY_PG_CLONE_STRATEGY").as_deref() {
+                Ok(s) if s.eq_ignore_ascii_case("wal_log") => "WAL_LOG",
+                _ => "FILE_COPY",
+            });
+        }
+        let inner = Arc::new(inner);
+        let at_exit = Arc::clone(&inner);
+        let registration = cleanup::register(move || at_exit.shutdown());
+        Ok(Arc::new(PgServer {
+            inner,
+            engine: engine.to_string(),
+            _registration: registration,
+        }))
+    }
+
+    /// How to reach this server (the admin database).
+    pub fn connect_facts(&self) -> &PgConnect {
+        &self.inner.connect
+    }
+
+    /// Waits until every queued `DROP DATABASE` has run.
+    pub fn flush_drops(&self) {
+        self.inner.drops.flush(Duration::from_secs(60));
+    }
+
+    /// Stops using the server now: drains the drop queue, drops what this process created
+    /// (on a server assay did not start), and stops the server if this process owns it.
+    pub fn shutdown(&self) {
+        self.inner.shutdown();
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        self.inner.shutdown();
+    }
+}
+
+impl Inner {
+    async fn admin(&self) -> Result<Arc<Client>> {
+        let mut slot = self.admin.lock().await;
+        if let Some(client) = slot.as_ref().filter(|c| !c.is_closed()) {
+            return Ok(Arc::clone(client));
+        }
+        let (client, connection) = self
+            .connect
+            .config(&self.connect.dbname)
+            .connect(NoTls)
+            .await
+            .map_err(|e| {
+                ProvisionError(format!(
+                    "could not connect to PostgreSQL at {:?}: {}",
+                    self.connect,
+                    error_chain(&e)
+                ))
+            })?;
+        runtime::runtime().spawn(connection);
+        let client = Arc::new(client);
+        *slot = Some(Arc::clone(&client));
+        Ok(client)
+    }
+
+    /// Runs one statement on the admin connection.
+    fn exec(&self, sql: &str) -> Result<Vec<SimpleQueryMessage>> {
+        runtime::block_on(async {
+            let client = self.admin().await?;
+            client
+                .simple_query(sql)
+                .await
+                .map_err(|e| self.error(sql, &e))
+        })
+    }
+
+    /// The first value of the first row, if any.
+    fn query_one(&self, sql: &str) -> Result<Option<String>> {
+        Ok(self
+            .exec(sql)?
+            .into_iter()
+            .find_map(|m| match m {
+                SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_string)),
+                _ => None,
+            })
+            .flatten())
+    }
+
+    fn error(&self, sql: &str, e: &tokio_postgres::Error) -> ProvisionError {
+        let db = crate::engine::postgres::db_error(e);
+        ProvisionError(format!(
+            "PostgreSQL at {:?}: `{sql}` failed: {db}",
+            self.connect
+        ))
+    }
+
+    fn create_named(&self, name: &str, template: Option<&str>) -> Result<()> {
+        let sql = match (template, self.strategy) {
+            (Some(t), Some(s)) => {
+                format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\" STRATEGY {s}")
+            }
+            (Some(t), None) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
+            (None, Some(s)) => format!("CREATE DATABASE \"{name}\" STRATEGY {s}"),
+            (None, None) => format!("CREATE DATABASE \"{name}\""),
+        };
+        self.exec(&sql)?;
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string());
+        Ok(())
+    }
+
+    fn next_name(&self) -> String {
+        format!(
+            "{}{}",
+            self.prefix,
+            self.counter.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    fn forget(&self, name: &str) -> bool {
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name)
+    }
+
+    fn drop_later(&self, name: &str) {
+        if self.forget(name) {
+            self.drops.push(name.to_string());
+        }
+    }
+
+    fn shutdown(&self) {
+        if self.shut.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let mut owner = self.owner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Owner::Local(instance) = &mut *owner {
+            // The whole server goes away; dropping databases one by one would only cost time.
+            self.drops.close();
+            instance.stop();
+            return;
+        }
+        let leftovers: Vec<String> = self
+            .live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
+        for name in leftovers {
+            self.drops.push(name);
+        }
+        self.drops.flush(Duration::from_secs(60));
+        // Releasing a shared lease lets the watchdog stop the server once nobody uses it.
+        *owner = Owner::Nobody;
+    }
+}
+
+impl Server for PgServer {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn engine(&self) -> &str {
+        &self.engine
+    }
+
+    fn create(&self) -> Result<Box<dyn Database>> {
+        let name = self.inner.next_name();
+        self.inner.create_named(&name, None)?;
+        Ok(Box::new(PgDatabase {
+            server: Arc::clone(&self.inner),
+            name,
+            kept: false,
+        }))
+    }
+
+    fn freeze(&self, db: Box<dyn Database>, key: &str) -> Result<Arc<dyn Snapshot>> {
+        let inner = &self.inner;
+        let name = database_name(&db.url())?;
+        if !name.starts_with(&inner.prefix) {
+            return Err(ProvisionError(format!(
+                "cannot freeze database {name}: it was not created by this server"
+            )));
+        }
+        let template = template_name(&inner.template_prefix, key);
+        let _one_at_a_time = inner.freezing.lock().unwrap_or_else(|e| e.into_inner());
+        inner.exec(&format!("SELECT pg_advisory_lock(hashtext('{template}'))"))?;
+        let result = (|| {
+            let exists = inner
+                .query_one(&format!(
+                    "SELECT 1 FROM pg_database WHERE datname = '{template}'"
+                ))?
+                .is_some();
+            if exists {
+                // Another thread or process froze the same state first; ours is not needed.
+                return Ok(());
+            }
+            // The builder's sessions may still be open: a template keeps no connections.
+            let mut attempts = 0;
+            loop {
+                inner.exec(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ))?;
+                match inner.exec(&format!(
+                    "ALTER DATABASE \"{name}\" RENAME TO \"{template}\""
+                )) {
+                    Ok(_) => break,
+                    // 55006: still in use by a session that is going away.
+                    Err(e) if e.0.contains("(55006)") && attempts < 200 => {
+                        attempts += 1;
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            inner.forget(&name);
+            inner
+                .live
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(template.clone());
+            inner.exec(&format!(
+                "ALTER DATABASE \"{template}\" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+            ))?;
+            Ok(())
+        })();
+        let unlock = inner.exec(&format!(
+            "SELECT pg_advisory_unlock(hashtext('{template}'))"
+        ));
+        result?;
+        unlock?;
+        drop(db); // renamed (forgotten) or not needed (queued for dropping)
+        Ok(Arc::new(PgSnapshot {
+            server: Arc::clone(inner),
+            template,
+        }))
+    }
+
+    fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
+        let template = template_name(&self.inner.template_prefix, key);
+        let sql =
+            format!("SELECT 1 FROM pg_database WHERE datname = '{template}' AND datistemplate");
+        match self.inner.query_one(&sql) {
+            Ok(Some(_)) => Some(Arc::new(PgSnapshot {
+                server: Arc::clone(&self.inner),
+                template,
+            })),
+            _ => None,
+        }
+    }
+}
+
+/// `<prefix><key>` for a key of up to 40 lower-case letters, digits and `_`; otherwise a hash
+/// of it. (PostgreSQL names are at most 63 bytes.)
+fn template_name(prefix: &str, key: &str) -> String {
+    let plain = key
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if plain && !key.is_empty() && key.len() <= 40 {
+        return format!("{prefix}{key}");
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
+/// Whether one of our names is a template's (see [`template_name`]).
+fn is_template(name: &str) -> bool {
+    name.starts_with("assay_tpl_") || name.contains("_tpl_")
+}
+
+/// The database name in one of our own URLs.
+fn database_name(url: &str) -> Result<String> {
+    let config: Config = url
+        .parse()
+        .map_err(|_| ProvisionError("not a PostgreSQL database of this server".to_string()))?;
+    config
+        .get_dbname()
+        .map(str::to_string)
+        .ok_or_else(|| ProvisionError("not a PostgreSQL database of this server".to_string()))
+}
+
+/// A template database copies are made from.
+struct PgSnapshot {
+    server: Arc<Inner>,
+    template: String,
+}
+
+impl Snapshot for PgSnapshot {
+    fn copy(&self) -> Result<Box<dyn Database>> {
+        let name = self.server.next_name();
+        self.server.create_named(&name, Some(&self.template))?;
+        Ok(Box::new(PgDatabase {
+            server: Arc::clone(&self.server),
+            name,
+            kept: false,
+        }))
+    }
+}
+
+/// A database assay created; dropped (in the background) when this is dropped.
+struct PgDatabase {
+    server: Arc<Inner>,
+    name: String,
+    kept: bool,
+}
+
+impl Database for PgDatabase {
+    fn connect(&self) -> Result<Box<dyn Session>> {
+        let session = PgSession::connect(&self.server.connect.config(&self.name)).map_err(|e| {
+            ProvisionError(format!(
+                "could not connect to {:?}: {e}",
+                self.server.connect.masked_url(&self.name)
+            ))
+        })?;
+        Ok(Box::new(session))
+    }
+
+    fn url(&self) -> String {
+        self.server.connect.url(&self.name)
+    }
+
+    fn open_command(&self) -> String {
+        let mut no_password = self.server.connect.clone();
+        let password = no_password.password.take();
+        let command = format!("psql '{}'", no_password.url(&self.name));
+        match password {
+            Some(_) => format!("PGPASSWORD=… {command}"),
+            None => command,
+        }
+    }
+
+    fn keep(&mut self) {
+        self.kept = true;
+        self.server.forget(&self.name);
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.server.drop_later(&self.name);
+        }
+    }
+}
+
+/// `DROP DATABASE … WITH (FORCE)` on a connection of its own, in the background.
+struct DropQueue {
+    connect: PgConnect,
+    sender: Mutex<Option<tokio::sync::mpsc::UnboundedSender<String>>>,
+    pending: Arc<(Mutex<usize>, Condvar)>,
+    /// Set when the server is about to go away: queued drops are skipped.
+    closed: Arc<AtomicBool>,
+}
+
+impl DropQueue {
+    fn new(connect: PgConnect) -> DropQueue {
+        DropQueue {
+            connect,
+            sender: Mutex::new(None),
+            pending: Arc::new(Default::default()),
+            closed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    fn push(&self, name: String) {
+        let mut sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        let sender = sender.get_or_insert_with(|| self.start());
+        *self.pending.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        if sender.send(name).is_err() {
+            self.done();
+        }
+    }
+
+    fn done(&self) {
+        done(&self.pending);
+    }
+
+    fn start(&self) -> tokio::sync::mpsc::UnboundedSender<String> {
+        let (sender, mut names) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let connect = self.connect.clone();
+        let pending = Arc::clone(&self.pending);
+        let closed = Arc::clone(&self.closed);
+        runtime::runtime().spawn(async move {
+            let mut client: Option<Client> = None;
+            while let Some(name) = names.recv().await {
+                if closed.load(Ordering::SeqCst) {
+                    done(&pending);
+                    continue;
+                }
+                if client.as_ref().is_none_or(|c| c.is_closed()) {
+                    client = match connect.config(&connect.dbname).connect(NoTls).await {
+                        Ok((c, connection)) => {
+                            tokio::spawn(connection);
+                            Some(c)
+                        }
+                        Err(e) => {
+                            eprintln!(
+                                "assay: could not drop database {name} on {connect:?}: {}",
+                                error_chain(&e)
+                            );
+                            None
+                        }
+                    };
+                }
+                if let Some(c) = &client
+                    && let Err(e) = drop_database(c, &name).await
+                {
+                    let e = crate::engine::postgres::db_error(&e);
+                    eprintln!("assay: could not drop database {name} on {connect:?}: {e}");
+                }
+                done(&pending);
+            }
+        });
+        sender
+    }
+
+    /// Waits until the queue is empty (or `limit` passed).
+    fn flush(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let (count, changed) = &*self.pending;
+        let mut count = count.lock().unwrap_or_else(|e| e.into_inner());
+        while *count > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                eprintln!("assay: gave up waiting for {} database drops", *count);
+                return;
+            }
+            count = changed
+                .wait_timeout(count, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+async fn drop_database(
+    client: &Client,
+    name: &str,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    if is_template(name) {
+        // A template cannot be dropped. (Two calls: DROP DATABASE refuses to run in the
+        // implicit transaction of a multi-statement string.)
+        let sql = format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false");
+        if let Err(e) = client.simple_query(&sql).await {
+            // Gone already (dropped by another process) is fine.
+            if e.code() != Some(&tokio_postgres::error::SqlState::UNDEFINED_DATABASE) {
+                return Err(e);
+            }
+        }
+    }
+    client
+        .simple_query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    Ok(())
+}
+
+fn done(pending: &(Mutex<usize>, Condvar)) {
+    let mut count = pending.0.lock().unwrap_or_else(|e| e.into_inner());
+    *count = count.saturating_sub(1);
+    pending.1.notify_all();
+}
