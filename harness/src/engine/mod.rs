@@ -9,6 +9,7 @@ use std::fmt;
 
 pub use dbassay_dsl::Dialect;
 
+pub mod mysql;
 pub mod sqlite;
 
 /// The rows of one statement, every value already text (`None` is SQL NULL).

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::engine::{Dialect, Session};
 
 pub mod cleanup;
+pub mod mysql;
 pub mod sqlite;
 
 /// An error while provisioning: what failed and what to do.
