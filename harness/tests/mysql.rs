@@ -10,14 +10,20 @@ use dbassay::engine::{Outcome, Session, TextGrid};
 use dbassay::provision::mysql::{self, Binaries, Flavor, MysqlServer};
 use dbassay::provision::{Database, Server};
 
-fn local_server() -> Option<Arc<MysqlServer>> {
-    if let Err(e) = Binaries::find() {
-        if std::env::var_os("CI").is_some() {
-            panic!("MariaDB is required under CI: {e}");
+/// The installed binaries; `None` (skip, loudly) when missing, except under `CI` (fail).
+fn binaries() -> Option<Binaries> {
+    match Binaries::find() {
+        Ok(b) => Some(b),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("MariaDB is required under CI: {e}"),
+        Err(e) => {
+            eprintln!("\n!!! SKIPPING MySQL/MariaDB test: {e}\n");
+            None
         }
-        eprintln!("\n!!! SKIPPING MySQL/MariaDB test: {e}\n");
-        return None;
     }
+}
+
+fn local_server() -> Option<Arc<MysqlServer>> {
+    binaries()?;
     Some(MysqlServer::local(Flavor::Mariadb, None).expect("the local MariaDB starts"))
 }
 
@@ -276,7 +282,29 @@ fn external_server_sees_only_its_own_databases_created_and_dropped() {
         c.port
     );
 
+    // A snapshot frozen through one server handle is found through another (another process).
+    let built = local.create().unwrap();
+    build(&*built);
+    let _frozen = local.freeze(built, "seen-from-elsewhere").unwrap();
+
     let external = mysql::external(&url).unwrap();
+    let found = external
+        .find("seen-from-elsewhere")
+        .expect("found by its key");
+    let found_copy = found.copy().unwrap();
+    assert_eq!(
+        cell(
+            &rows(
+                &mut *found_copy.connect().unwrap(),
+                "SELECT COUNT(*) FROM users"
+            ),
+            0,
+            0
+        ),
+        Some("2")
+    );
+    drop(found_copy);
+    drop(found);
     assert_eq!(external.engine(), "mariadb");
     let db = external.create().unwrap();
     assert!(db.url().starts_with("mysql://"));
@@ -300,10 +328,12 @@ fn external_server_sees_only_its_own_databases_created_and_dropped() {
     let after = list(&mut *admin);
     assert!(after.contains(&"users_own_db".to_owned()));
     assert!(!after.contains(&copy_name) && !after.contains(&name));
-    assert!(
-        !after.iter().any(|d| d.starts_with("assay_tpl_")),
-        "{after:?}"
-    );
+    // Only the template the external handle created itself is gone; the other handle's stays.
+    let templates: Vec<_> = after
+        .iter()
+        .filter(|d| d.starts_with("assay_tpl_"))
+        .collect();
+    assert_eq!(templates.len(), 1, "{after:?}");
 
     let e = mysql::external("mysql://root:secret-pw@127.0.0.1:1/x")
         .err()
@@ -338,9 +368,7 @@ fn a_missing_binary_says_how_to_install_it() {
 
 #[test]
 fn a_version_that_is_not_installed_is_refused() {
-    let Ok(binaries) = Binaries::find() else {
-        return;
-    };
+    let Some(binaries) = binaries() else { return };
     assert!(binaries.check_version(Some("1.0")).is_err());
     let major_minor: Vec<&str> = binaries.numeric_version().split('.').take(2).collect();
     binaries

@@ -237,9 +237,17 @@ impl Inner {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         match idle {
             Some(conn) => Ok(conn),
-            None => runtime::block_on(engine::connect(self.connect.opts(None)))
+            None => runtime::block_on(engine::connect(self.admin_opts()))
                 .map_err(|e| self.error("cannot connect", &e)),
         }
+    }
+
+    /// Admin connections give up on a metadata lock (e.g. `DROP DATABASE` of a database a
+    /// forgotten session holds a transaction in) instead of waiting for a year, the default.
+    fn admin_opts(&self) -> Opts {
+        OptsBuilder::from_opts(self.connect.opts(None))
+            .init(vec!["SET SESSION lock_wait_timeout = 60"])
+            .into()
     }
 
     fn give(&self, conn: Conn) {
