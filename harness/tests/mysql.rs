@@ -51,6 +51,9 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, \
      FOREIGN KEY (user_id) REFERENCES users(id))",
     "INSERT INTO users (name, email) VALUES ('ann', 'ann@example.com'), ('bob', NULL)",
+    "ALTER TABLE users ADD COLUMN secret INT INVISIBLE NULL",
+    "UPDATE users SET secret = id * 10",
+    "CREATE SEQUENCE ticket START WITH 100",
     "CREATE VIEW named AS SELECT id, name FROM users",
     "CREATE VIEW named_b AS SELECT name FROM named WHERE name LIKE 'b%'",
     "CREATE TRIGGER users_audit AFTER INSERT ON users FOR EACH ROW \
@@ -181,6 +184,16 @@ fn snapshots_copy_everything_and_copies_are_independent() {
     );
     assert_eq!(cell(&rows(&mut *sa, "SELECT shout('x')"), 0, 0), Some("X!"));
     assert_eq!(cell(&rows(&mut *sa, "CALL counts()"), 0, 0), Some("2"));
+    // Invisible columns are copied; sequences exist.
+    let secret = rows(&mut *sa, "SELECT secret FROM users ORDER BY id");
+    assert_eq!(
+        secret.rows,
+        vec![vec![Some("10".into())], vec![Some("20".into())]]
+    );
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT NEXTVAL(ticket)"), 0, 0),
+        Some("100")
+    );
     // No trigger fired while copying; it fires afterwards; the AUTO_INCREMENT counter carried over.
     assert_eq!(
         cell(&rows(&mut *sa, "SELECT COUNT(*) FROM audit"), 0, 0),

@@ -5,7 +5,8 @@
 //! 1. tables (and sequences) with `FOREIGN_KEY_CHECKS=0`, exactly as `SHOW CREATE TABLE` gives
 //!    them (so `AUTO_INCREMENT` counters carry over);
 //! 2. rows, server-side: `INSERT INTO copy.t (cols) SELECT cols FROM template.t`, listing only
-//!    stored, non-generated columns (invisible columns included) — before any trigger exists, so
+//!    columns that are not generated (invisible ones included; MySQL's `DEFAULT_GENERATED`
+//!    columns are ordinary columns with an expression default) — before any trigger exists, so
 //!    no trigger fires while copying;
 //! 3. stored functions and procedures (views may call functions);
 //! 4. views, each after the views its text names;
@@ -93,7 +94,8 @@ impl Recipe {
                 conn.exec(
                     "SELECT column_name FROM information_schema.columns \
                      WHERE table_schema = ? AND table_name = ? \
-                       AND extra NOT LIKE '%GENERATED%' \
+                       AND extra NOT LIKE '%VIRTUAL GENERATED%' \
+                       AND extra NOT LIKE '%STORED GENERATED%' \
                      ORDER BY ordinal_position",
                     (db, &name),
                 )
