@@ -9,6 +9,7 @@ use std::fmt;
 
 pub use dbassay_dsl::Dialect;
 
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 

@@ -1,0 +1,391 @@
+//! The MySQL/MariaDB engine and its provisioning, against real local MariaDB servers.
+//!
+//! Each test starts its own throw-away server (a few hundred ms from the pristine cache) and
+//! drops it. Without MariaDB installed these tests fail under `CI` and skip loudly elsewhere.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use dbassay::engine::{Outcome, Session, TextGrid};
+use dbassay::provision::mysql::{self, Binaries, Flavor, MysqlServer};
+use dbassay::provision::{Database, Server};
+
+/// The installed binaries; `None` (skip, loudly) when missing, except under `CI` (fail).
+fn binaries() -> Option<Binaries> {
+    match Binaries::find() {
+        Ok(b) => Some(b),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("MariaDB is required under CI: {e}"),
+        Err(e) => {
+            eprintln!("\n!!! SKIPPING MySQL/MariaDB test: {e}\n");
+            None
+        }
+    }
+}
+
+fn local_server() -> Option<Arc<MysqlServer>> {
+    binaries()?;
+    Some(MysqlServer::local(Flavor::Mariadb, None).expect("the local MariaDB starts"))
+}
+
+fn rows(session: &mut dyn Session, sql: &str) -> TextGrid {
+    match session.run(sql) {
+        Ok(Outcome::Rows(grid)) => grid,
+        other => panic!("{sql}: expected rows, got {other:?}"),
+    }
+}
+
+fn exec(session: &mut dyn Session, sql: &str) {
+    if let Err(e) = session.run(sql) {
+        panic!("{sql}: {e}");
+    }
+}
+
+fn cell(grid: &TextGrid, row: usize, col: usize) -> Option<&str> {
+    grid.rows[row][col].as_deref()
+}
+
+/// Tables, rows, a view, a trigger, a function and a procedure (each one statement).
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT NULL UNIQUE, \
+     email VARCHAR(100) NULL, name_len INT AS (CHAR_LENGTH(name)) VIRTUAL)",
+    "CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, \
+     FOREIGN KEY (user_id) REFERENCES users(id))",
+    "INSERT INTO users (name, email) VALUES ('ann', 'ann@example.com'), ('bob', NULL)",
+    "ALTER TABLE users ADD COLUMN secret INT INVISIBLE NULL",
+    "UPDATE users SET secret = id * 10",
+    "CREATE SEQUENCE ticket START WITH 100",
+    "CREATE VIEW named AS SELECT id, name FROM users",
+    "CREATE VIEW named_b AS SELECT name FROM named WHERE name LIKE 'b%'",
+    "CREATE TRIGGER users_audit AFTER INSERT ON users FOR EACH ROW \
+     INSERT INTO audit (user_id) VALUES (NEW.id)",
+    "CREATE FUNCTION shout(s TEXT) RETURNS TEXT DETERMINISTIC \
+     BEGIN DECLARE r TEXT; SET r = UPPER(s); RETURN CONCAT(r, '!'); END",
+    "CREATE PROCEDURE counts() BEGIN SELECT 'ignored' AS first; \
+     SELECT COUNT(*) AS users FROM users; END",
+];
+
+fn build(db: &dyn Database) {
+    let mut s = db.connect().unwrap();
+    for sql in SCHEMA {
+        exec(&mut *s, sql);
+    }
+}
+
+#[test]
+fn statements_return_rows_and_errors() {
+    let Some(server) = local_server() else { return };
+    assert_eq!(server.engine(), "mariadb");
+    let db = server.create().unwrap();
+    build(&*db);
+    let mut s = db.connect().unwrap();
+
+    let grid = rows(&mut *s, "SELECT id, name, email FROM users ORDER BY id");
+    assert_eq!(grid.columns, ["id", "name", "email"]);
+    assert_eq!(
+        grid.rows,
+        vec![
+            vec![
+                Some("1".into()),
+                Some("ann".into()),
+                Some("ann@example.com".into())
+            ],
+            vec![Some("2".into()), Some("bob".into()), None],
+        ]
+    );
+    let grid = rows(
+        &mut *s,
+        "SELECT 1.50 AS n, NULL AS nothing, X'ff00' AS raw, DATE '2024-01-02' AS d",
+    );
+    assert_eq!(
+        grid.rows[0],
+        vec![
+            Some("1.50".into()),
+            None,
+            Some("\\xff00".into()),
+            Some("2024-01-02".into())
+        ]
+    );
+
+    // The trigger fired, and the function works.
+    assert_eq!(
+        s.run("INSERT INTO users (name) VALUES ('cy')").unwrap(),
+        Outcome::Done { affected: 1 }
+    );
+    assert_eq!(
+        cell(&rows(&mut *s, "SELECT COUNT(*) FROM audit"), 0, 0),
+        Some("1")
+    );
+    assert_eq!(
+        cell(&rows(&mut *s, "SELECT shout('hi')"), 0, 0),
+        Some("HI!")
+    );
+
+    // CALL: the last result set with columns is the outcome.
+    let grid = rows(&mut *s, "CALL counts()");
+    assert_eq!(grid.columns, ["users"]);
+    assert_eq!(cell(&grid, 0, 0), Some("3"));
+
+    // A duplicate key: Go-driver wording, SQLSTATE as the code.
+    let e = s
+        .run("INSERT INTO users (name) VALUES ('ann')")
+        .unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("23000"));
+    assert!(
+        e.message
+            .starts_with("Error 1062 (23000): Duplicate entry 'ann'"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("1062") && e.to_string().contains("Duplicate entry"));
+
+    // SIGNAL.
+    exec(
+        &mut *s,
+        "CREATE PROCEDURE fail() BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no way'; END",
+    );
+    let e = s.run("CALL fail()").unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("45000"));
+    assert_eq!(e.message, "Error 1644 (45000): no way");
+
+    // The multi-result trap: an error in a later result must surface now, not poison the next query.
+    let e = s.run("SELECT 1; SELECT * FROM missing_table").unwrap_err();
+    assert!(e.message.contains("1146"), "{e}");
+    assert_eq!(cell(&rows(&mut *s, "SELECT 42"), 0, 0), Some("42"));
+    exec(
+        &mut *s,
+        "CREATE PROCEDURE half() BEGIN SELECT 1 AS a; SELECT * FROM missing_table; END",
+    );
+    assert!(s.run("CALL half()").unwrap_err().message.contains("1146"));
+    assert_eq!(cell(&rows(&mut *s, "SELECT 43"), 0, 0), Some("43"));
+
+    // A syntax error.
+    let e = s.run("SELEC 1").unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("42000"));
+}
+
+#[test]
+fn snapshots_copy_everything_and_copies_are_independent() {
+    let Some(server) = local_server() else { return };
+    let db = server.create().unwrap();
+    build(&*db);
+    let snapshot = server.freeze(db, "key-1").unwrap();
+    assert!(server.find("key-1").is_some());
+    assert!(server.find("key-2").is_none());
+
+    let a = snapshot.copy().unwrap();
+    let b = snapshot.copy().unwrap();
+    let mut sa = a.connect().unwrap();
+    let mut sb = b.connect().unwrap();
+    let users = "SELECT id, name, email, name_len FROM users ORDER BY id";
+    assert_eq!(rows(&mut *sa, users).rows.len(), 2);
+    assert_eq!(cell(&rows(&mut *sa, users), 1, 3), Some("3"));
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT COUNT(*) FROM named_b"), 0, 0),
+        Some("1")
+    );
+    assert_eq!(cell(&rows(&mut *sa, "SELECT shout('x')"), 0, 0), Some("X!"));
+    assert_eq!(cell(&rows(&mut *sa, "CALL counts()"), 0, 0), Some("2"));
+    // Invisible columns are copied; sequences exist.
+    let secret = rows(&mut *sa, "SELECT secret FROM users ORDER BY id");
+    assert_eq!(
+        secret.rows,
+        vec![vec![Some("10".into())], vec![Some("20".into())]]
+    );
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT NEXTVAL(ticket)"), 0, 0),
+        Some("100")
+    );
+    // No trigger fired while copying; it fires afterwards; the AUTO_INCREMENT counter carried over.
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT COUNT(*) FROM audit"), 0, 0),
+        Some("0")
+    );
+    exec(&mut *sa, "INSERT INTO users (name) VALUES ('dee')");
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT MAX(id) FROM users"), 0, 0),
+        Some("3")
+    );
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT COUNT(*) FROM audit"), 0, 0),
+        Some("1")
+    );
+    // The foreign key is there.
+    assert!(sa.run("INSERT INTO audit (user_id) VALUES (99)").is_err());
+
+    // Independent of each other and of the template.
+    assert_eq!(rows(&mut *sb, users).rows.len(), 2);
+    exec(&mut *sb, "DROP VIEW named_b");
+    assert_eq!(
+        cell(&rows(&mut *sa, "SELECT COUNT(*) FROM named_b"), 0, 0),
+        Some("1")
+    );
+    let c = snapshot.copy().unwrap();
+    let mut sc = c.connect().unwrap();
+    assert_eq!(rows(&mut *sc, users).rows.len(), 2);
+
+    // URL and open command point at the copy, without printing the password.
+    let url = c.url();
+    assert!(url.starts_with("mariadb://root:") && url.ends_with(&format!("/{}", db_name(&url))));
+    let cmd = c.open_command();
+    assert!(
+        cmd.starts_with("mariadb -h 127.0.0.1 -P ") && cmd.ends_with(db_name(&url)),
+        "{cmd}"
+    );
+    let password = url
+        .split_once("root:")
+        .unwrap()
+        .1
+        .split_once('@')
+        .unwrap()
+        .0;
+    assert!(!cmd.contains(password));
+
+    // Dropping a copy drops its database only.
+    let name = db_name(&a.url()).to_owned();
+    drop(sa);
+    drop(a);
+    let dbs = rows(&mut *sb, "SHOW DATABASES");
+    assert!(!dbs.rows.iter().any(|r| r[0].as_deref() == Some(&*name)));
+    assert!(
+        dbs.rows
+            .iter()
+            .any(|r| r[0].as_deref().is_some_and(|n| n.starts_with("assay_tpl_")))
+    );
+}
+
+fn db_name(url: &str) -> &str {
+    url.rsplit('/').next().unwrap()
+}
+
+#[test]
+fn concurrent_freezes_of_one_key_are_safe() {
+    let Some(server) = local_server() else { return };
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let server = server.clone();
+            std::thread::spawn(move || {
+                let db = server.create().unwrap();
+                build(&*db);
+                let snapshot = server.freeze(db, "shared").unwrap();
+                let copy = snapshot.copy().unwrap();
+                let mut s = copy.connect().unwrap();
+                assert_eq!(
+                    cell(&rows(&mut *s, "SELECT COUNT(*) FROM users"), 0, 0),
+                    Some("2")
+                );
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[test]
+fn external_server_sees_only_its_own_databases_created_and_dropped() {
+    let Some(local) = local_server() else { return };
+    let own = local.create().unwrap();
+    let mut admin = own.connect().unwrap();
+    exec(&mut *admin, "CREATE DATABASE users_own_db");
+    let c = local.connect_info();
+    let url = format!(
+        "mysql://{}:{}@{}:{}/users_own_db",
+        c.user,
+        c.password.clone().unwrap(),
+        c.host,
+        c.port
+    );
+
+    // A snapshot frozen through one server handle is found through another (another process).
+    let built = local.create().unwrap();
+    build(&*built);
+    let _frozen = local.freeze(built, "seen-from-elsewhere").unwrap();
+
+    let external = mysql::external(&url).unwrap();
+    let found = external
+        .find("seen-from-elsewhere")
+        .expect("found by its key");
+    let found_copy = found.copy().unwrap();
+    assert_eq!(
+        cell(
+            &rows(
+                &mut *found_copy.connect().unwrap(),
+                "SELECT COUNT(*) FROM users"
+            ),
+            0,
+            0
+        ),
+        Some("2")
+    );
+    drop(found_copy);
+    drop(found);
+    assert_eq!(external.engine(), "mariadb");
+    let db = external.create().unwrap();
+    assert!(db.url().starts_with("mysql://"));
+    let name = db_name(&db.url()).to_owned();
+    assert!(name.starts_with("assay_"));
+    build(&*db);
+    let snapshot = external.freeze(db, "ext").unwrap();
+    let copy = snapshot.copy().unwrap();
+    let copy_name = db_name(&copy.url()).to_owned();
+    let list = |s: &mut dyn Session| -> Vec<String> {
+        rows(s, "SHOW DATABASES")
+            .rows
+            .into_iter()
+            .filter_map(|r| r[0].clone())
+            .collect()
+    };
+    assert!(list(&mut *admin).contains(&copy_name));
+    drop(copy);
+    drop(snapshot);
+    drop(external);
+    let after = list(&mut *admin);
+    assert!(after.contains(&"users_own_db".to_owned()));
+    assert!(!after.contains(&copy_name) && !after.contains(&name));
+    // Only the template the external handle created itself is gone; the other handle's stays.
+    let templates: Vec<_> = after
+        .iter()
+        .filter(|d| d.starts_with("assay_tpl_"))
+        .collect();
+    assert_eq!(templates.len(), 1, "{after:?}");
+
+    let e = mysql::external("mysql://root:secret-pw@127.0.0.1:1/x")
+        .err()
+        .unwrap();
+    assert!(!e.to_string().contains("secret-pw"), "{e}");
+    assert!(mysql::external("postgres://x@y/z").is_err());
+}
+
+#[test]
+fn a_stopped_server_leaves_nothing_behind() {
+    let Some(server) = local_server() else { return };
+    let facts = server.local_facts().unwrap().clone();
+    let db = server.create().unwrap();
+    assert!(facts.dir.is_dir());
+    assert!(PathBuf::from(format!("/proc/{}", facts.pid)).exists());
+    drop(db);
+    drop(server);
+    assert!(!facts.dir.exists(), "{} still exists", facts.dir.display());
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", facts.pid)).unwrap_or_default();
+    assert!(!String::from_utf8_lossy(&cmdline).contains(&*facts.dir.to_string_lossy()));
+}
+
+#[test]
+fn a_missing_binary_says_how_to_install_it() {
+    let empty = std::env::temp_dir().join("assay-no-binaries-here");
+    let e = Binaries::find_in(&[empty]).unwrap_err().to_string();
+    assert!(
+        e.contains("mariadbd") && e.contains("apt-get install mariadb-server"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_version_that_is_not_installed_is_refused() {
+    let Some(binaries) = binaries() else { return };
+    assert!(binaries.check_version(Some("1.0")).is_err());
+    let major_minor: Vec<&str> = binaries.numeric_version().split('.').take(2).collect();
+    binaries
+        .check_version(Some(&major_minor.join(".")))
+        .unwrap();
+    binaries.check_version(None).unwrap();
+}
