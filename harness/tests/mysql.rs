@@ -341,6 +341,12 @@ fn external_server_sees_only_its_own_databases_created_and_dropped() {
     let after = list(&mut *admin);
     assert!(after.contains(&"users_own_db".to_owned()));
     assert!(!after.contains(&copy_name) && !after.contains(&name));
+    // Nothing of the external handle's run is left (its adopted copy of the found snapshot too).
+    let run_prefix = &name[..name.rfind('_').unwrap() + 1];
+    assert!(
+        !after.iter().any(|d| d.starts_with(run_prefix)),
+        "{after:?}"
+    );
     // Only the template the external handle created itself is gone; the other handle's stays.
     let templates: Vec<_> = after
         .iter()

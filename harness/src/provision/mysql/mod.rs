@@ -10,7 +10,9 @@
 //!   batch** on one connection, copying rows server-side with `INSERT … SELECT` from the template
 //!   (exact for every type, no value round trip through text). Concurrent freezes of one key are
 //!   serialized with `GET_LOCK`; a finished template carries a database comment, so [`Server::find`]
-//!   also finds templates frozen by another thread or process.
+//!   also finds templates frozen by another process. Such a template is **adopted**: copied, under
+//!   its lock, into a database this process owns, because its creator drops it at the end of its
+//!   own run (also under the lock).
 //! - Admin work (create, copy, drop) uses a few pooled connections (at most [`ADMIN_CONNECTIONS`]
 //!   idle), so parallel trials stay well under `max_connections`.
 //!
@@ -25,8 +27,7 @@
 //!
 //! Known limits: a sequence's copy continues after its cached block (`next_not_cached_value`),
 //! as after a server restart; objects whose `DEFINER` is another account need the privilege to
-//! set that definer; a template found from another process lives only as long as the process
-//! that froze it (it drops its templates at the end of its run).
+//! set that definer.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -309,6 +310,20 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// Drops a template under its named lock, so no other process is adopting it meanwhile.
+    fn drop_template(&self, name: &str) {
+        let sql = format!(
+            "DO GET_LOCK({n}, 60); DROP DATABASE IF EXISTS {q}; DO RELEASE_LOCK({n})",
+            n = quote_str(name),
+            q = quote_ident(name)
+        );
+        if let Err(e) = self.admin(&sql) {
+            eprintln!("assay: could not drop database {name}: {e}");
+        }
+    }
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
         let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
@@ -447,7 +462,21 @@ impl Server for MysqlServer {
 
 /// Copies `source` into the template database under a named lock; reuses a finished template.
 fn freeze(inner: &Arc<Inner>, source: &str, template: &str) -> Result<MysqlSnapshot> {
+    locked_template(inner, template, Some(source))?
+        .ok_or_else(|| inner.error("freeze", &format!("{template} was not created")))
+}
+
+/// Under the template's named lock (`GET_LOCK`, which serializes threads and processes):
+/// - a finished template made by someone else is **adopted**: copied into a database this
+///   process owns, so that its creator may drop it at any time afterwards;
+/// - else, with `source`, the template is (re)built from it; without, there is none.
+fn locked_template(
+    inner: &Arc<Inner>,
+    template: &str,
+    source: Option<&str>,
+) -> Result<Option<MysqlSnapshot>> {
     let mut conn = inner.take()?;
+    let private = inner.new_name();
     let result = runtime::block_on(async {
         let locked: Option<i64> = conn
             .exec_first("SELECT GET_LOCK(?, 300)", (template,))
@@ -461,8 +490,21 @@ fn freeze(inner: &Arc<Inner>, source: &str, template: &str) -> Result<MysqlSnaps
         let built = async {
             if template_finished(&mut conn, template).await? {
                 let recipe = dump::Recipe::capture(&mut conn, template).await?;
-                return Ok((recipe, false));
+                let sql = format!(
+                    "CREATE DATABASE {}; {}",
+                    quote_ident(&private),
+                    recipe.script(template, &private)
+                );
+                if let Err(e) = batch(&mut conn, &sql).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {}", quote_ident(&private));
+                    let _ = conn.query_drop(drop).await;
+                    return Err(e);
+                }
+                return Ok(Some((private.clone(), recipe)));
             }
+            let Some(source) = source else {
+                return Ok(None);
+            };
             // A template left unfinished by a crashed process is rebuilt.
             let recipe = dump::Recipe::capture(&mut conn, source).await?;
             let sql = format!(
@@ -479,21 +521,16 @@ fn freeze(inner: &Arc<Inner>, source: &str, template: &str) -> Result<MysqlSnaps
                     quote_str(TEMPLATE_COMMENT)
                 ))
                 .await;
-            Ok((recipe, true))
+            Ok(Some((template.to_owned(), recipe)))
         }
         .await;
         let _ = conn.exec_drop("DO RELEASE_LOCK(?)", (template,)).await;
         built
     });
     match result {
-        Ok((recipe, created)) => {
+        Ok(found) => {
             inner.give(conn);
-            Ok(MysqlSnapshot::new(
-                inner,
-                template.to_owned(),
-                recipe,
-                created,
-            ))
+            Ok(found.map(|(name, recipe)| MysqlSnapshot::new(inner, name, recipe)))
         }
         Err(e) => {
             engine::disconnect(conn);
@@ -529,40 +566,21 @@ async fn template_finished(
 }
 
 fn find_template(inner: &Arc<Inner>, template: &str) -> Result<Option<MysqlSnapshot>> {
-    let mut conn = inner.take()?;
-    let result = runtime::block_on(async {
-        // Wait for a freeze in progress.
-        let _: Option<i64> = conn
-            .exec_first("SELECT GET_LOCK(?, 300)", (template,))
-            .await
-            .map_err(|e| engine::to_db_error(&e))?;
-        let found = async {
-            if !template_finished(&mut conn, template).await? {
-                return Ok(None);
-            }
-            dump::Recipe::capture(&mut conn, template).await.map(Some)
-        }
-        .await;
-        let _ = conn.exec_drop("DO RELEASE_LOCK(?)", (template,)).await;
-        found
-    });
-    inner.give(conn);
-    let recipe = result.map_err(|e| inner.error("cannot read a snapshot", &e))?;
-    Ok(recipe.map(|r| MysqlSnapshot::new(inner, template.to_owned(), r, false)))
+    locked_template(inner, template, None)
 }
 
 /// A frozen database: the template database and the recipe to copy it.
 pub struct MysqlSnapshot {
     inner: Arc<Inner>,
+    /// The template database (or this process's private copy of another's template).
     template: String,
     recipe: dump::Recipe,
-    /// Set when this process created the template: it drops it at the end.
-    _registration: Option<Registration>,
+    _registration: Registration,
 }
 
 impl MysqlSnapshot {
-    fn new(inner: &Arc<Inner>, template: String, recipe: dump::Recipe, owned: bool) -> Self {
-        let registration = owned.then(|| drop_registration(inner, &template));
+    fn new(inner: &Arc<Inner>, template: String, recipe: dump::Recipe) -> Self {
+        let registration = drop_registration(inner, &template, true);
         MysqlSnapshot {
             inner: inner.clone(),
             template,
@@ -579,9 +597,7 @@ impl MysqlSnapshot {
 
 impl Drop for MysqlSnapshot {
     fn drop(&mut self) {
-        if self._registration.is_some() {
-            self.inner.drop_database(&self.template);
-        }
+        self.inner.drop_template(&self.template);
     }
 }
 
@@ -599,12 +615,16 @@ impl Snapshot for MysqlSnapshot {
     }
 }
 
-fn drop_registration(inner: &Arc<Inner>, name: &str) -> Registration {
+fn drop_registration(inner: &Arc<Inner>, name: &str, template: bool) -> Registration {
     let weak: Weak<Inner> = Arc::downgrade(inner);
     let name = name.to_owned();
     cleanup::register(move || {
         if let Some(inner) = weak.upgrade() {
-            inner.drop_database(&name);
+            if template {
+                inner.drop_template(&name);
+            } else {
+                inner.drop_database(&name);
+            }
         }
     })
 }
@@ -619,7 +639,7 @@ pub struct MysqlDatabase {
 
 impl MysqlDatabase {
     fn new(inner: &Arc<Inner>, name: String) -> MysqlDatabase {
-        let registration = Some(drop_registration(inner, &name));
+        let registration = Some(drop_registration(inner, &name, false));
         MysqlDatabase {
             inner: inner.clone(),
             name,
