@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use dbassay_dsl::url::DevUrl;
+use dbassay_dsl::url::{DevUrl, Engine};
 
 use crate::engine::{Dialect, Session};
 
@@ -94,12 +94,52 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
             let fk = on("_fk") || on("foreign_keys") || on("_foreign_keys");
             Ok(sqlite::SqliteServer::new(path.is_some(), fk)?)
         }
-        other => Err(ProvisionError(format!(
-            "{}: the {} engine is not available in this build of assay",
-            dbassay_dsl::url::mask_password(url),
-            other.engine_name()
-        ))),
+        DevUrl::Postgres(_) => Ok(postgres::external(url)?),
+        DevUrl::Mysql(_) | DevUrl::Mariadb(_) => mysql::external(url),
+        DevUrl::Local { engine: Engine::Postgres, version, .. } => Ok(postgres::local(version.as_deref())?),
+        DevUrl::Local { engine, version, .. } => mysql::local(flavor(engine), version.as_deref()),
+        DevUrl::Docker { engine, image, tag, db, .. } => docker_server(engine, &image, &tag, db.as_deref()),
     }
+}
+
+fn flavor(engine: Engine) -> mysql::Flavor {
+    match engine {
+        Engine::Mariadb => mysql::Flavor::Mariadb,
+        _ => mysql::Flavor::Mysql,
+    }
+}
+
+/// A container for this process, removed at the end of the run (and on Ctrl-C); databases are
+/// created on it like on any other server.
+#[cfg(feature = "docker")]
+fn docker_server(engine: Engine, image: &str, tag: &str, db: Option<&str>) -> Result<Arc<dyn Server>> {
+    let kind = match engine {
+        Engine::Postgres => docker::DockerEngine::Postgres,
+        Engine::Mysql => docker::DockerEngine::Mysql,
+        Engine::Mariadb => docker::DockerEngine::Mariadb,
+    };
+    let started = docker::start(&docker::DockerSpec::new(kind, image, tag, db))?;
+    match engine {
+        Engine::Postgres => Ok(postgres::at(postgres::PgConnect {
+            host: started.host.clone(),
+            port: started.port,
+            user: started.user.clone(),
+            password: Some(started.password.clone()),
+            dbname: started.database.clone().unwrap_or_else(|| "postgres".into()),
+        })?),
+        _ => mysql::at(mysql::MyConnect {
+            flavor: flavor(engine),
+            host: started.host.clone(),
+            port: started.port,
+            user: started.user.clone(),
+            password: Some(started.password.clone()),
+        }),
+    }
+}
+
+#[cfg(not(feature = "docker"))]
+fn docker_server(_: Engine, _: &str, _: &str, _: Option<&str>) -> Result<Arc<dyn Server>> {
+    Err(ProvisionError("this build of assay has no Docker support: build it with the `docker` feature, or use local://postgres".into()))
 }
 
 fn parse(url: &str) -> Result<DevUrl> {
