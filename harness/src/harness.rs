@@ -22,6 +22,8 @@ use crate::run::{Options, Plan};
 #[derive(Default)]
 pub struct Harness {
     options: Options,
+    /// The dev URLs were chosen for these files and `ASSAY_DEV_URL` does not replace them.
+    fixed: bool,
 }
 
 impl Harness {
@@ -39,6 +41,13 @@ impl Harness {
     /// A dev URL; repeat for an engine matrix. `ASSAY_DEV_URL` overrides these.
     pub fn dev_url(mut self, url: impl Into<String>) -> Harness {
         self.options.dev_urls.push(url.into());
+        self
+    }
+
+    /// Keeps the dev URLs given so far even when `ASSAY_DEV_URL` is set (for files written for
+    /// one engine).
+    pub fn fixed_dev_urls(mut self) -> Harness {
+        self.fixed = true;
         self
     }
 
@@ -78,7 +87,9 @@ impl Harness {
     }
 
     fn apply_env(&mut self) {
-        if let Ok(urls) = std::env::var("ASSAY_DEV_URL") {
+        if let Ok(urls) = std::env::var("ASSAY_DEV_URL")
+            && !self.fixed
+        {
             let urls: Vec<String> = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).map(String::from).collect();
             if !urls.is_empty() {
                 self.options.dev_urls = urls;

@@ -1,13 +1,15 @@
 //! assay's own behaviour, pinned by files under `testdata/` that assay runs.
 //!
 //! - `testdata/hcl/<group>/`: `*.test.hcl` files whose cases must all pass, on the desired schema
-//!   `schema.sql` of the group (if any) and with the `--var`s listed in `vars.txt` (if any).
+//!   `schema.sql` of the group (if any), with the `--var`s listed in `vars.txt` (if any), on the
+//!   dev URLs listed in `dev_url.txt` (if any; default embedded SQLite).
 //! - `testdata/failing/<group>/`: files whose cases must fail with given messages. Each file
 //!   says what it expects in comments: `# want <case name>: <text>` (the failure of that case
 //!   contains `<text>`) or `# want-error: <text>` (the file does not load and the error contains
 //!   `<text>`). A case without a `want` line is itself a failure, so nothing passes silently.
 //!
-//! Every trial runs on the dev URLs in `ASSAY_DEV_URL` (default: embedded SQLite).
+//! `ASSAY_DEV_URL` overrides the dev URLs of the groups that have no `dev_url.txt` (the
+//! engine-neutral ones), so the same pins can be run on every engine.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +50,11 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 
 fn harness(group: &Path) -> Harness {
     let mut h = Harness::new().path(group);
+    if let Ok(urls) = std::fs::read_to_string(group.join("dev_url.txt")) {
+        for url in urls.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            h = h.dev_url(url).fixed_dev_urls();
+        }
+    }
     let schema = group.join("schema.sql");
     if schema.exists() {
         h = h.schema(schema.display().to_string());
