@@ -102,6 +102,36 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
     }
 }
 
+/// Whether what a dev URL needs is on this machine (server binaries, a Docker daemon and the
+/// image), checked without starting anything. Servers the user names are assumed reachable.
+pub fn available(url: &str) -> Result<()> {
+    match parse(url)? {
+        DevUrl::Local { engine: Engine::Postgres, version, .. } => {
+            postgres::local::Binaries::find(version.as_deref()).map(|_| ())
+        }
+        DevUrl::Local { .. } => mysql::local::Binaries::find().map(|_| ()),
+        DevUrl::Docker { image, tag, .. } => docker_available(&image, &tag),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(feature = "docker")]
+fn docker_available(image: &str, tag: &str) -> Result<()> {
+    docker::available()?;
+    if docker::image_present(image, tag)? {
+        Ok(())
+    } else {
+        Err(ProvisionError(format!(
+            "the image {image}:{tag} is not present: build it with testdata/docker/build-images.sh"
+        )))
+    }
+}
+
+#[cfg(not(feature = "docker"))]
+fn docker_available(_: &str, _: &str) -> Result<()> {
+    Err(ProvisionError("this build of assay has no Docker support".into()))
+}
+
 fn flavor(engine: Engine) -> mysql::Flavor {
     match engine {
         Engine::Mariadb => mysql::Flavor::Mariadb,

@@ -1,0 +1,11 @@
+# want-error: unknown test kind "unit"; use test "schema" or test "migrate"
+test "unit" "a" {
+  exec {
+    sql = "SELECT 1"
+  }
+}
+test "schema" "b" {
+  exec {
+    format = json
+  }
+}
