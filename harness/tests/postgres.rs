@@ -534,3 +534,41 @@ fn interrupted_child() {
     std::thread::sleep(Duration::from_secs(30));
     unreachable!("the parent kills this process");
 }
+
+/// A user's server usually gives assay a role that may create databases, not a superuser.
+#[test]
+fn a_role_with_createdb_only_is_enough() {
+    let Some(local) = server() else { return };
+    let mut admin = admin_session(&local);
+    run(
+        &mut admin,
+        "CREATE ROLE app LOGIN CREATEDB PASSWORD 'pw;with@odd:chars'",
+    );
+    let facts = local.connect_facts();
+    let url = format!(
+        "postgres://app:pw%3Bwith%40odd%3Achars@127.0.0.1:{}/postgres",
+        facts.port
+    );
+    let external = postgres::external(&url).unwrap();
+    let db = external.create().unwrap();
+    assert!(
+        db.open_command()
+            .starts_with("PGPASSWORD=… psql 'postgres://app@127.0.0.1:")
+    );
+    assert!(
+        db.url().contains("app:pw%3Bwith%40odd%3Achars@"),
+        "{}",
+        db.url()
+    );
+    run(&mut *db.connect().unwrap(), "CREATE TABLE t (id int)");
+    let snapshot = external.freeze(db, "as_app").unwrap();
+    let copy = snapshot.copy().unwrap();
+    assert_eq!(
+        cell(&mut *copy.connect().unwrap(), "SELECT count(*) FROM t").as_deref(),
+        Some("0")
+    );
+    drop(copy);
+    drop(snapshot);
+    drop(external);
+    assert!(assay_databases(admin_session(&local)).is_empty());
+}
