@@ -67,10 +67,7 @@ impl DropQueue {
                             Some(c)
                         }
                         Err(e) => {
-                            eprintln!(
-                                "assay: could not drop database {name} on {connect:?}: {}",
-                                error_chain(&e)
-                            );
+                            report(&closed, &name, &connect, &error_chain(&e));
                             None
                         }
                     };
@@ -79,7 +76,7 @@ impl DropQueue {
                     && let Err(e) = drop_database(c, &name).await
                 {
                     let e = crate::engine::postgres::db_error(&e);
-                    eprintln!("assay: could not drop database {name} on {connect:?}: {e}");
+                    report(&closed, &name, &connect, &e.to_string());
                 }
                 done(&pending);
             }
@@ -125,6 +122,13 @@ async fn drop_database(
         .simple_query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
         .await?;
     Ok(())
+}
+
+/// A failed drop is worth a line on stderr, unless the server is going away anyway.
+fn report(closed: &AtomicBool, name: &str, connect: &PgConnect, error: &str) {
+    if !closed.load(Ordering::SeqCst) {
+        eprintln!("assay: could not drop database {name} on {connect:?}: {error}");
+    }
 }
 
 fn done(pending: &(Mutex<usize>, Condvar)) {
