@@ -381,7 +381,7 @@ fn a_dropped_server_leaves_no_process_and_no_directory() {
     drop(server);
     assert!(!dir.exists(), "{dir:?} is left");
     assert!(
-        !Path::new(&format!("/proc/{pid}")).exists(),
+        !dbassay::provision::shared::running(&pid.to_string()),
         "postgres {pid} still runs"
     );
     assert!(
@@ -445,7 +445,7 @@ fn processes_of_one_run_share_one_server_and_it_goes_away_after_them() {
     eventually(
         "the shared server's removal",
         Duration::from_secs(15),
-        || !dir.exists() && !Path::new(&format!("/proc/{pid}")).exists(),
+        || !dir.exists() && !dbassay::provision::shared::running(&pid.to_string()),
     );
     let state = dbassay::provision::shared::cache_dir().join("shared");
     eventually(
@@ -483,4 +483,92 @@ fn shared_server_child() {
     drop(s);
     drop(db);
     drop(server);
+}
+
+/// Ctrl-C or a kill does not unwind, so the cleanup registry stops the server and removes its
+/// dir before the process exits.
+#[test]
+fn an_interrupted_run_still_removes_its_server() {
+    use std::io::BufRead;
+    if server().is_none() {
+        return;
+    }
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["interrupted_child", "--exact", "--ignored", "--nocapture"])
+        .env("ASSAY_INTERRUPTED_CHILD", "1")
+        .env_remove("ASSAY_RUN_ID")
+        .env_remove("NEXTEST_RUN_ID")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines
+        .find(|l| l.as_ref().unwrap().starts_with("SERVER "))
+        .unwrap()
+        .unwrap();
+    let pid: u32 = line.split(' ').nth(1).unwrap().parse().unwrap();
+    let dir = PathBuf::from(line.split(' ').nth(2).unwrap());
+    assert!(dir.exists());
+    // SAFETY: kill has no memory-safety preconditions; the pid is our child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert!(!dir.exists(), "{dir:?} is left");
+    assert!(
+        !dbassay::provision::shared::running(&pid.to_string()),
+        "postgres {pid} still runs"
+    );
+}
+
+/// The child half of the interrupt test: starts a server, says where, and waits to be killed.
+#[test]
+#[ignore = "run by an_interrupted_run_still_removes_its_server"]
+fn interrupted_child() {
+    if std::env::var_os("ASSAY_INTERRUPTED_CHILD").is_none() {
+        return;
+    }
+    let server = postgres::local_unshared(None).unwrap();
+    let db = server.create().unwrap();
+    let dir = server_dir(&mut *db.connect().unwrap());
+    println!("SERVER {} {}", postmaster_pid(&dir), dir.display());
+    std::thread::sleep(Duration::from_secs(30));
+    unreachable!("the parent kills this process");
+}
+
+/// A user's server usually gives assay a role that may create databases, not a superuser.
+#[test]
+fn a_role_with_createdb_only_is_enough() {
+    let Some(local) = server() else { return };
+    let mut admin = admin_session(&local);
+    run(
+        &mut admin,
+        "CREATE ROLE app LOGIN CREATEDB PASSWORD 'pw;with@odd:chars'",
+    );
+    let facts = local.connect_facts();
+    let url = format!(
+        "postgres://app:pw%3Bwith%40odd%3Achars@127.0.0.1:{}/postgres",
+        facts.port
+    );
+    let external = postgres::external(&url).unwrap();
+    let db = external.create().unwrap();
+    assert!(
+        db.open_command()
+            .starts_with("PGPASSWORD=… psql 'postgres://app@127.0.0.1:")
+    );
+    assert!(
+        db.url().contains("app:pw%3Bwith%40odd%3Achars@"),
+        "{}",
+        db.url()
+    );
+    run(&mut *db.connect().unwrap(), "CREATE TABLE t (id int)");
+    let snapshot = external.freeze(db, "as_app").unwrap();
+    let copy = snapshot.copy().unwrap();
+    assert_eq!(
+        cell(&mut *copy.connect().unwrap(), "SELECT count(*) FROM t").as_deref(),
+        Some("0")
+    );
+    drop(copy);
+    drop(snapshot);
+    drop(external);
+    assert!(assay_databases(admin_session(&local)).is_empty());
 }

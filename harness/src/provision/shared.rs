@@ -17,8 +17,10 @@
 //!   exclusively — no process uses the server — then waits a grace period
 //!   (`ASSAY_SHARED_GRACE_MS`, default 1000) so the next trial process of the run can take a
 //!   lease, and then tries `lock` and `lease` exclusively without blocking. If it gets both, it
-//!   runs the provider's stop script (stop the server, delete its dir) and removes the run's
-//!   directory; otherwise a process came back, and it waits again.
+//!   runs the provider's stop script (`stop` in the same dir: stop the server, delete its dir)
+//!   and removes the run's directory; otherwise a process came back, and it waits again. A
+//!   watchdog whose directory was replaced exits.
+//! - A `pid` fact names the server process; a state whose process is gone is replaced.
 //! - A process that waited on `lock` while the watchdog removed the directory notices that its
 //!   open file is no longer the one at the path and starts over, so a removed server is never
 //!   used and two servers are never started for one key.
@@ -131,19 +133,32 @@ pub fn acquire(run: &str, name: &str, start: impl FnOnce() -> Result<Started>) -
             .map_err(|e| io_error("lock", &lease_path, e))?;
         let state_path = dir.join("state");
         if let Ok(text) = fs::read_to_string(&state_path) {
-            return Ok(Lease {
-                facts: Facts::from_text(&text),
-                _lease: lease,
-            });
+            let facts = Facts::from_text(&text);
+            if facts.get("pid").is_none_or(running) {
+                return Ok(Lease {
+                    facts,
+                    _lease: lease,
+                });
+            }
+            // The server died under the run (killed, machine trouble): remove what it left
+            // and start another.
+            let _ = fs::remove_file(&state_path);
+            let _ = Command::new("sh")
+                .arg(dir.join("stop"))
+                .stdin(Stdio::null())
+                .status();
         }
         let Some(start) = start.take() else {
             return Err(ProvisionError(format!("shared server {name} vanished")));
         };
         let started = start()?;
+        // The stop script is a file, so whichever watchdog acts stops the current server.
+        let stop = dir.join("stop");
+        fs::write(&stop, &started.stop_script).map_err(|e| io_error("write", &stop, e))?;
         let tmp = dir.join("state.tmp");
         fs::write(&tmp, started.facts.to_text()).map_err(|e| io_error("write", &tmp, e))?;
         fs::rename(&tmp, &state_path).map_err(|e| io_error("write", &state_path, e))?;
-        spawn_watchdog(&dir, &started.stop_script)?;
+        spawn_watchdog(&dir)?;
         return Ok(Lease {
             facts: started.facts,
             _lease: lease,
@@ -152,7 +167,7 @@ pub fn acquire(run: &str, name: &str, start: impl FnOnce() -> Result<Started>) -
     }
 }
 
-fn spawn_watchdog(dir: &Path, stop_script: &str) -> Result<()> {
+fn spawn_watchdog(dir: &Path) -> Result<()> {
     let grace_ms: u64 = std::env::var("ASSAY_SHARED_GRACE_MS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -163,10 +178,12 @@ fn spawn_watchdog(dir: &Path, stop_script: &str) -> Result<()> {
 while :; do
   flock -x 9; flock -u 9
   sleep {grace}
+  # Another watchdog removed the directory: nothing is left to do.
+  [ "$1/lease" -ef /proc/$$/fd/9 ] || exit 0
   if flock -n -x 8; then
     if flock -n -x 9; then
       rm -f "$1/state"
-      {stop_script}
+      [ -f "$1/stop" ] && sh "$1/stop"
       rm -rf "$1"
       exit 0
     fi
@@ -201,6 +218,17 @@ done
         .spawn()
         .map_err(|e| ProvisionError(format!("could not start the shared-server watchdog: {e}")))?;
     Ok(())
+}
+
+/// Whether process `pid` runs (exists and is not a zombie nobody reaped).
+pub fn running(pid: &str) -> bool {
+    match fs::read_to_string(Path::new("/proc").join(pid).join("stat")) {
+        // `pid (comm) S …`: the state follows the last `)`.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
 }
 
 fn open(path: &Path) -> Result<File> {

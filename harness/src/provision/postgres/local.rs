@@ -406,6 +406,8 @@ pub fn start(binaries: &Binaries) -> Result<Instance> {
                 "-c",
                 "log_min_messages=warning",
             ])
+            // Shared memory segments in the data dir, so a killed server leaves none elsewhere.
+            .args(["-c", "dynamic_shared_memory_type=mmap"])
             .stdout(Stdio::null())
             .stderr(log)
             // Not in the terminal's process group: Ctrl-C reaches assay, which stops it.
@@ -514,7 +516,8 @@ impl Instance {
         let dir = shell_quote(&self.base.to_string_lossy());
         let stop_script = format!(
             "kill -INT {pid} 2>/dev/null; i=0; \
-             while kill -0 {pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; \
+             while kill -0 {pid} 2>/dev/null && ! grep -q '^State:.*Z' /proc/{pid}/status \
+             && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; \
              kill -KILL {pid} 2>/dev/null; rm -rf {dir}"
         );
         self.base = PathBuf::new();

@@ -24,10 +24,9 @@
 //! created are ever dropped, and the password never appears in errors or output.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
@@ -37,112 +36,12 @@ use crate::engine::postgres::{PgSession, error_chain};
 use crate::engine::{Dialect, Session};
 use crate::runtime;
 
+mod connect;
+mod drops;
 pub mod local;
 
-/// How to reach a PostgreSQL server. `Debug` masks the password.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PgConnect {
-    /// A TCP host name or address, or an absolute unix socket directory.
-    pub host: String,
-    pub port: u16,
-    pub user: String,
-    pub password: Option<String>,
-    /// The database the admin connection uses.
-    pub dbname: String,
-}
-
-impl fmt::Debug for PgConnect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked_url(&self.dbname))
-    }
-}
-
-impl PgConnect {
-    /// Parses a `postgres://user:pass@host:port/db` URL (or a libpq key=value string).
-    pub fn parse(url: &str) -> Result<PgConnect> {
-        let config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
-            // The parser's messages name options, never their values.
-            ProvisionError(format!("not a PostgreSQL URL: {}", error_chain(&e)))
-        })?;
-        let host = match config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-            Some(tokio_postgres::config::Host::Unix(p)) => p.to_string_lossy().into_owned(),
-            None => "localhost".to_string(),
-        };
-        let user = config.get_user().unwrap_or("postgres").to_string();
-        Ok(PgConnect {
-            host,
-            port: config.get_ports().first().copied().unwrap_or(5432),
-            dbname: config.get_dbname().unwrap_or(&user).to_string(),
-            user,
-            password: config
-                .get_password()
-                .map(|p| String::from_utf8_lossy(p).into_owned()),
-        })
-    }
-
-    /// The tokio-postgres config for database `db`.
-    pub fn config(&self, db: &str) -> Config {
-        let mut config = Config::new();
-        if self.host.starts_with('/') {
-            config.host_path(&self.host);
-        } else {
-            config.host(&self.host);
-        }
-        config
-            .port(self.port)
-            .user(&self.user)
-            .dbname(db)
-            .application_name("assay")
-            .connect_timeout(Duration::from_secs(10));
-        if let Some(password) = &self.password {
-            config.password(password);
-        }
-        config
-    }
-
-    /// `postgres://user:password@host:port/db`, with the real password.
-    pub fn url(&self, db: &str) -> String {
-        self.url_with(db, self.password.as_deref())
-    }
-
-    /// The URL with the password replaced by `***`, for messages.
-    pub fn masked_url(&self, db: &str) -> String {
-        self.url_with(db, self.password.as_ref().map(|_| "***"))
-    }
-
-    fn url_with(&self, db: &str, password: Option<&str>) -> String {
-        let mut url = format!("postgres://{}", encode(&self.user));
-        if let Some(password) = password {
-            url.push(':');
-            url.push_str(&if password == "***" {
-                password.to_string()
-            } else {
-                encode(password)
-            });
-        }
-        let host = if self.host.starts_with('/') {
-            encode(&self.host)
-        } else {
-            self.host.clone()
-        };
-        url.push_str(&format!("@{host}:{}/{}", self.port, encode(db)));
-        url
-    }
-}
-
-/// Percent-encodes everything but unreserved URL characters.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use connect::PgConnect;
+use drops::DropQueue;
 
 /// A throw-away server from the PostgreSQL binaries installed here (`local://postgres[/15]`).
 ///
@@ -606,125 +505,4 @@ impl Drop for PgDatabase {
             self.server.drop_later(&self.name);
         }
     }
-}
-
-/// `DROP DATABASE … WITH (FORCE)` on a connection of its own, in the background.
-struct DropQueue {
-    connect: PgConnect,
-    sender: Mutex<Option<tokio::sync::mpsc::UnboundedSender<String>>>,
-    pending: Arc<(Mutex<usize>, Condvar)>,
-    /// Set when the server is about to go away: queued drops are skipped.
-    closed: Arc<AtomicBool>,
-}
-
-impl DropQueue {
-    fn new(connect: PgConnect) -> DropQueue {
-        DropQueue {
-            connect,
-            sender: Mutex::new(None),
-            pending: Arc::new(Default::default()),
-            closed: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
-    fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
-    }
-
-    fn push(&self, name: String) {
-        let mut sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
-        let sender = sender.get_or_insert_with(|| self.start());
-        *self.pending.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        if sender.send(name).is_err() {
-            self.done();
-        }
-    }
-
-    fn done(&self) {
-        done(&self.pending);
-    }
-
-    fn start(&self) -> tokio::sync::mpsc::UnboundedSender<String> {
-        let (sender, mut names) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let connect = self.connect.clone();
-        let pending = Arc::clone(&self.pending);
-        let closed = Arc::clone(&self.closed);
-        runtime::runtime().spawn(async move {
-            let mut client: Option<Client> = None;
-            while let Some(name) = names.recv().await {
-                if closed.load(Ordering::SeqCst) {
-                    done(&pending);
-                    continue;
-                }
-                if client.as_ref().is_none_or(|c| c.is_closed()) {
-                    client = match connect.config(&connect.dbname).connect(NoTls).await {
-                        Ok((c, connection)) => {
-                            tokio::spawn(connection);
-                            Some(c)
-                        }
-                        Err(e) => {
-                            eprintln!(
-                                "assay: could not drop database {name} on {connect:?}: {}",
-                                error_chain(&e)
-                            );
-                            None
-                        }
-                    };
-                }
-                if let Some(c) = &client
-                    && let Err(e) = drop_database(c, &name).await
-                {
-                    let e = crate::engine::postgres::db_error(&e);
-                    eprintln!("assay: could not drop database {name} on {connect:?}: {e}");
-                }
-                done(&pending);
-            }
-        });
-        sender
-    }
-
-    /// Waits until the queue is empty (or `limit` passed).
-    fn flush(&self, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        let (count, changed) = &*self.pending;
-        let mut count = count.lock().unwrap_or_else(|e| e.into_inner());
-        while *count > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                eprintln!("assay: gave up waiting for {} database drops", *count);
-                return;
-            }
-            count = changed
-                .wait_timeout(count, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-    }
-}
-
-async fn drop_database(
-    client: &Client,
-    name: &str,
-) -> std::result::Result<(), tokio_postgres::Error> {
-    if is_template(name) {
-        // A template cannot be dropped. (Two calls: DROP DATABASE refuses to run in the
-        // implicit transaction of a multi-statement string.)
-        let sql = format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false");
-        if let Err(e) = client.simple_query(&sql).await {
-            // Gone already (dropped by another process) is fine.
-            if e.code() != Some(&tokio_postgres::error::SqlState::UNDEFINED_DATABASE) {
-                return Err(e);
-            }
-        }
-    }
-    client
-        .simple_query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
-    Ok(())
-}
-
-fn done(pending: &(Mutex<usize>, Condvar)) {
-    let mut count = pending.0.lock().unwrap_or_else(|e| e.into_inner());
-    *count = count.saturating_sub(1);
-    pending.1.notify_all();
 }
