@@ -76,7 +76,10 @@ impl DropQueue {
                     && let Err(e) = drop_database(c, &name).await
                 {
                     let e = crate::engine::postgres::db_error(&e);
-                    report(&closed, &name, &connect, &e.to_string());
+                    // 57P01: the server is shutting down, and the database goes with it.
+                    if e.code.as_deref() != Some("57P01") {
+                        report(&closed, &name, &connect, &e.to_string());
+                    }
                 }
                 done(&pending);
             }
