@@ -79,4 +79,11 @@ pub trait Session: Send {
     fn take_notices(&mut self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Makes the session fit for another case on the same database: ends any open transaction
+    /// and resets session state (settings, temp tables, prepared statements). Returns whether
+    /// the session may be reused; engines that cannot reset return `false` (the default).
+    fn reset(&mut self) -> bool {
+        false
+    }
 }

@@ -73,6 +73,13 @@ impl Session for PgSession {
     fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut *self.notices.lock().unwrap_or_else(|e| e.into_inner()))
     }
+
+    fn reset(&mut self) -> bool {
+        // ROLLBACK outside a transaction only warns; DISCARD ALL must run outside one.
+        let ok = self.run("ROLLBACK").is_ok() && self.run("DISCARD ALL").is_ok();
+        self.take_notices();
+        ok
+    }
 }
 
 /// The outcome of the last statement in `messages`.

@@ -32,6 +32,10 @@ impl Session for SqliteSession {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }
+
+    fn reset(&mut self) -> bool {
+        self.conn.is_autocommit() || self.conn.execute_batch("ROLLBACK").is_ok()
+    }
 }
 
 /// Runs one statement on a connection.

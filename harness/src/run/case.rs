@@ -50,6 +50,9 @@ pub struct CaseJob {
 #[derive(Default)]
 pub struct ParallelGroup {
     db: Mutex<(Option<Arc<dyn Database>>, usize)>,
+    /// Sessions the group's finished cases handed back, reset, for the next ones: a thousand
+    /// small parallel cases should not open a thousand connections.
+    idle: Mutex<Vec<Box<dyn Session>>>,
 }
 
 impl ParallelGroup {
@@ -72,7 +75,21 @@ impl ParallelGroup {
         let mut guard = self.db.lock().unwrap_or_else(|e| e.into_inner());
         guard.1 = guard.1.saturating_sub(1);
         if guard.1 == 0 {
+            self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
             guard.0 = None;
+        }
+    }
+
+    fn session(&self, db: &dyn Database) -> Result<Box<dyn Session>, String> {
+        match self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            Some(session) => Ok(session),
+            None => db.connect().map_err(|e| e.to_string()),
+        }
+    }
+
+    fn give_back(&self, mut session: Box<dyn Session>) {
+        if session.reset() {
+            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(session);
         }
     }
 }
@@ -116,13 +133,21 @@ impl CaseJob {
         };
         match &self.group {
             Some(group) => {
-                let result = group.acquire(fresh).and_then(|db| self.run_commands(db.as_ref(), logs));
+                let result = group.acquire(fresh).and_then(|db| {
+                    let mut session = group.session(db.as_ref())?;
+                    let result = self.run_commands(db.as_ref(), session.as_mut(), logs);
+                    group.give_back(session);
+                    result
+                });
                 group.release();
                 result
             }
             None => {
                 let mut db = fresh()?;
-                let result = self.run_commands(db.as_ref(), logs);
+                let result = db
+                    .connect()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut session| self.run_commands(db.as_ref(), session.as_mut(), logs));
                 if result.is_err() && self.keep_failed {
                     db.keep();
                     return result.map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
@@ -132,19 +157,18 @@ impl CaseJob {
         }
     }
 
-    fn run_commands(&self, db: &dyn Database, logs: &mut Vec<String>) -> Result<(), String> {
+    fn run_commands(&self, db: &dyn Database, session: &mut dyn Session, logs: &mut Vec<String>) -> Result<(), String> {
         let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
-        let mut session = db.connect().map_err(|e| e.to_string())?;
         let mut cleanups: Vec<(Location, Sql)> = Vec::new();
         let mut result = Ok(());
         for command in &commands {
-            if let Err(e) = run_command(session.as_mut(), command, logs, &mut cleanups) {
+            if let Err(e) = run_command(session, command, logs, &mut cleanups) {
                 result = Err(format!("{}: {e}", short(&command.location)));
                 break;
             }
         }
         for (location, sql) in cleanups.iter().rev() {
-            if let Err(f) = sql::run_all(session.as_mut(), sql) {
+            if let Err(f) = sql::run_all(session, sql) {
                 let msg = format!("{}: cleanup failed: {}", short(location), f.describe());
                 result = match result {
                     Ok(()) => Err(msg),
