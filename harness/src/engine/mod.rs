@@ -86,4 +86,24 @@ pub trait Session: Send {
     fn reset(&mut self) -> bool {
         false
     }
+
+    /// How this engine runs a case inside a transaction that is rolled back afterwards, or
+    /// `None` when it cannot undo everything a case may do (MySQL's DDL commits implicitly).
+    fn rollback_plan(&mut self) -> Option<RollbackPlan> {
+        None
+    }
+}
+
+/// The statements that run a case inside a transaction and undo it afterwards, for engines with
+/// transactional DDL. Each statement of the case runs between `savepoint` and `release` (or
+/// `rollback_to` when it fails), so a failing statement does not abort the case's transaction.
+#[derive(Clone, Debug)]
+pub struct RollbackPlan {
+    pub begin: Vec<String>,
+    pub savepoint: String,
+    pub release: String,
+    pub rollback_to: String,
+    /// Rolls the case back and restores what a rollback does not undo (sequence values, session
+    /// state), so the next case sees exactly the state the database was built with.
+    pub undo: Vec<String>,
 }

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tokio_postgres::error::ErrorPosition;
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls, SimpleQueryMessage};
 
-use super::{DbError, Dialect, Outcome, Session, TextGrid};
+use super::{DbError, Dialect, Outcome, RollbackPlan, Session, TextGrid};
 use crate::runtime;
 
 /// A session on one PostgreSQL database.
@@ -72,6 +72,30 @@ impl Session for PgSession {
 
     fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut *self.notices.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn rollback_plan(&mut self) -> Option<RollbackPlan> {
+        // Sequences are not transactional: remember where each one stands now, in the state the
+        // database was built with, and put it back after every case.
+        let Ok(Outcome::Rows(grid)) = self.run(
+            "SELECT format('SELECT setval(%L, %s, %s)', quote_ident(schemaname) || '.' || quote_ident(sequencename), \
+             coalesce(last_value, start_value), CASE WHEN last_value IS NULL THEN 'false' ELSE 'true' END) \
+             FROM pg_sequences",
+        ) else {
+            return None;
+        };
+        let mut undo = vec!["ROLLBACK".to_string()];
+        undo.extend(grid.rows.into_iter().filter_map(|mut row| row.pop().flatten()));
+        undo.push("DISCARD ALL".to_string());
+        Some(RollbackPlan {
+            // Deferred constraints are checked at each statement, as they are when every
+            // statement commits on its own.
+            begin: vec!["BEGIN".into(), "SET CONSTRAINTS ALL IMMEDIATE".into()],
+            savepoint: "SAVEPOINT assay_statement".into(),
+            release: "RELEASE SAVEPOINT assay_statement".into(),
+            rollback_to: "ROLLBACK TO SAVEPOINT assay_statement".into(),
+            undo,
+        })
     }
 
     fn reset(&mut self) -> bool {

@@ -15,6 +15,7 @@ use dbassay_dsl::source::Location;
 use crate::engine::{Outcome, Session};
 use crate::provision::Database;
 use crate::render;
+use crate::run::rollback;
 use crate::run::sql::{self, SqlFailure};
 use crate::run::target::{DesiredState, Target};
 
@@ -124,13 +125,7 @@ impl CaseJob {
                 self.case.location
             ));
         }
-        let fresh = || -> Result<Box<dyn Database>, String> {
-            if self.state.is_empty() {
-                self.target.server()?.create().map_err(|e| e.to_string())
-            } else {
-                self.target.snapshot(&self.state)?.copy().map_err(|e| e.to_string())
-            }
-        };
+        let fresh = || self.target.fresh(&self.state);
         match &self.group {
             Some(group) => {
                 let result = group.acquire(fresh).and_then(|db| {
@@ -143,6 +138,12 @@ impl CaseJob {
                 result
             }
             None => {
+                if rollback::eligible(&self.case, self.keep_failed)
+                    && let Some(result) =
+                        self.target.in_rollback(&self.state, |db, session| self.run_commands(db, session, logs))
+                {
+                    return result;
+                }
                 let mut db = fresh()?;
                 let result = db
                     .connect()

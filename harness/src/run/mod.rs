@@ -5,10 +5,12 @@
 //! - [`target`]: one dev URL: its server (provisioned on first use) and the cache of built
 //!   states ("desired schema applied").
 //! - [`case`]: running one case's commands, cleanups, and the case report.
+//! - [`rollback`]: running a case in a rolled-back transaction on a reused database.
 //! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
 
 pub mod case;
 pub mod plan;
+pub mod rollback;
 pub mod sql;
 pub mod target;
 

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use dbassay_dsl::hcl::Sql;
 use dbassay_dsl::source::Location;
 
-use crate::provision::{self, Server, Snapshot};
+use crate::engine::Session;
+use crate::provision::{self, Database, Server, Snapshot};
+use crate::run::rollback::Worker;
 use crate::run::sql;
 
 pub struct Target {
@@ -20,6 +22,9 @@ pub struct Target {
     pub label: String,
     server: OnceLock<Result<Arc<dyn Server>, String>>,
     states: Mutex<HashMap<String, Arc<OnceLock<Result<Arc<dyn Snapshot>, String>>>>>,
+    /// Databases kept for running cases in rolled-back transactions, per state key. `None` once
+    /// the engine said it cannot (then cases get fresh copies).
+    workers: Mutex<Option<HashMap<String, Vec<Worker>>>>,
 }
 
 impl Target {
@@ -30,6 +35,7 @@ impl Target {
             label: engine.to_string(),
             server: OnceLock::new(),
             states: Mutex::new(HashMap::new()),
+            workers: Mutex::new(Some(HashMap::new())),
         })
     }
 
@@ -39,6 +45,48 @@ impl Target {
         self.server
             .get_or_init(|| provision::open(&self.url).map_err(|e| e.to_string()))
             .clone()
+    }
+
+    /// A fresh database in `state`: a copy of its snapshot, or an empty one.
+    pub fn fresh(&self, state: &DesiredState) -> Result<Box<dyn Database>, String> {
+        if state.is_empty() {
+            self.server()?.create().map_err(|e| e.to_string())
+        } else {
+            self.snapshot(state)?.copy().map_err(|e| e.to_string())
+        }
+    }
+
+    /// Runs `case` in a rolled-back transaction on a worker database in `state` (see
+    /// [`crate::run::rollback`]). `None` when the engine cannot; the caller then makes a copy.
+    pub fn in_rollback(
+        &self,
+        state: &DesiredState,
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
+    ) -> Option<Result<(), String>> {
+        let key = state.key(&self.label);
+        let idle = self.workers.lock().unwrap_or_else(|e| e.into_inner()).as_mut()?.get_mut(&key).and_then(Vec::pop);
+        let mut worker = match idle {
+            Some(worker) => worker,
+            None => match self.new_worker(state) {
+                Ok(Some(worker)) => worker,
+                Ok(None) => {
+                    *self.workers.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                    return None;
+                }
+                Err(e) => return Some(Err(e)),
+            },
+        };
+        let (result, clean) = worker.run(case);
+        if clean && let Some(workers) = self.workers.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            workers.entry(key).or_default().push(worker);
+        }
+        Some(result)
+    }
+
+    fn new_worker(&self, state: &DesiredState) -> Result<Option<Worker>, String> {
+        let db = self.fresh(state)?;
+        let mut session = db.connect().map_err(|e| e.to_string())?;
+        Ok(session.rollback_plan().map(|plan| Worker { db, session, plan }))
     }
 
     /// The snapshot of `state`, built at most once per process (and found instead of built when
