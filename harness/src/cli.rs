@@ -35,11 +35,19 @@ enum Top {
         #[command(subcommand)]
         command: KindCommand,
     },
-    /// Atlas's `migrate test`: run only `test "migrate"` cases.
+    /// Atlas's `migrate test`, and the directory commands `hash`, `validate`, `apply`.
     Migrate {
         #[command(subcommand)]
-        command: KindCommand,
+        command: MigrateCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum MigrateCommand {
+    /// Run only `test "migrate"` cases.
+    Test(TestArgs),
+    #[command(flatten)]
+    Dir(crate::migrate::command::Command),
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,6 +79,18 @@ struct TestArgs {
     /// Keep the database of a failed case and print a command that opens it.
     #[arg(long = "keep-failed")]
     keep_failed: bool,
+    /// The migration directory of migrate cases: file://path[?format=F] (default file://migrations).
+    #[arg(long = "dir")]
+    dir: Option<String>,
+    /// The migration directory's format: atlas, golang-migrate, goose, flyway or dbmate.
+    #[arg(long = "dir-format")]
+    dir_format: Option<String>,
+    /// PostgreSQL: the schema of the atlas_schema_revisions table.
+    #[arg(long = "revisions-schema")]
+    revisions_schema: Option<String>,
+    /// Replay every migration in every migrate case instead of cloning cached migrated states.
+    #[arg(long = "no-cache")]
+    no_cache: bool,
 
     // libtest's flags.
     /// List the trials instead of running them.
@@ -118,7 +138,17 @@ pub fn main() -> ExitCode {
     let (args, kind) = match cli.command {
         Top::Test(a) => (a, None),
         Top::Schema { command: KindCommand::Test(a) } => (a, Some(CaseKind::Schema)),
-        Top::Migrate { command: KindCommand::Test(a) } => (a, Some(CaseKind::Migrate)),
+        Top::Migrate { command: MigrateCommand::Test(a) } => (a, Some(CaseKind::Migrate)),
+        Top::Migrate { command: MigrateCommand::Dir(command) } => {
+            return match crate::migrate::command::run(command) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(message) => {
+                    eprintln!("assay: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     };
     let code = match test(args, kind) {
         Ok(true) => ExitCode::SUCCESS,
@@ -168,6 +198,12 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         run,
         kind,
         keep_failed: a.keep_failed,
+        migrations: crate::migrate::DirSpec {
+            url: a.dir,
+            format: a.dir_format,
+            revisions_schema: a.revisions_schema,
+            no_cache: a.no_cache,
+        },
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {

@@ -39,7 +39,7 @@ mod directive;
 mod formats;
 mod sum;
 
-pub use sum::{sum_text, validate};
+pub use sum::{file_hashes, sum_text, validate};
 
 /// The layout of a migration directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -46,14 +46,7 @@ impl Target {
     pub fn snapshot(&self, state: &DesiredState) -> Result<Arc<dyn Snapshot>, String> {
         let server = self.server()?;
         let key = state.key(server.engine());
-        let cell = self
-            .states
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        cell.get_or_init(|| {
+        self.cached(&key, |server| {
             if let Some(found) = server.find(&key) {
                 return Ok(found);
             }
@@ -68,7 +61,33 @@ impl Target {
             }
             server.freeze(db, &key).map_err(|e| e.to_string())
         })
-        .clone()
+    }
+
+    /// The snapshot cached under `key` (a content hash) in this process, built by `build` at
+    /// most once; threads asking for the same key meanwhile wait for it.
+    pub fn cached(
+        &self,
+        key: &str,
+        build: impl FnOnce(&Arc<dyn Server>) -> Result<Arc<dyn Snapshot>, String>,
+    ) -> Result<Arc<dyn Snapshot>, String> {
+        let server = self.server()?;
+        let cell = self
+            .states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| build(&server)).clone()
+    }
+
+    /// The snapshot under `key` if this process has already built it.
+    pub fn ready(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
+        let states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        match states.get(key)?.get()? {
+            Ok(s) => Some(s.clone()),
+            Err(_) => None,
+        }
     }
 }
 
