@@ -33,6 +33,14 @@ impl Target {
         })
     }
 
+    /// A target on a server provisioned already (tests and benchmarks that own their server).
+    pub fn with_server(server: Arc<dyn Server>) -> Target {
+        let server_cell = OnceLock::new();
+        let label = server.engine().to_string();
+        let _ = server_cell.set(Ok(server));
+        Target { url: String::new(), label, server: server_cell, states: Mutex::new(HashMap::new()) }
+    }
+
     /// The server, provisioned on first use. A failure is remembered: every case on this target
     /// reports it, and nothing is retried.
     pub fn server(&self) -> Result<Arc<dyn Server>, String> {
