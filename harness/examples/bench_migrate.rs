@@ -28,11 +28,17 @@ const FILES: usize = 100;
 
 fn main() {
     let only: Vec<String> = std::env::args().skip(1).collect();
-    let engines = [("sqlite", "sqlite://dev?mode=memory", 100), ("postgres", "local://postgres", 100), ("mariadb", "local://mariadb", 50)];
+    let engines = [
+        ("sqlite", "sqlite://dev?mode=memory", 100),
+        ("postgres", "local://postgres", 100),
+        ("mariadb", "local://mariadb", 50),
+    ];
     let root = std::env::temp_dir().join(format!("assay-bench-migrate-{}", std::process::id()));
     generate(&root);
     println!("{FILES}-file directory, cases testing the last 10 migrations, 2 threads\n");
-    println!("| engine | cases | replay (--no-cache) | cached | speed-up | cached per case | bare clone |");
+    println!(
+        "| engine | cases | replay (--no-cache) | cached | speed-up | cached per case | bare clone |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for (engine, url, cases) in engines {
         if !only.is_empty() && !only.iter().any(|o| o == engine) {
@@ -104,7 +110,11 @@ fn write_cases(root: &Path, cases: usize) {
 }
 
 fn spec(root: &Path, no_cache: bool) -> DirSpec {
-    DirSpec { url: Some(format!("file://{}", root.join("migrations").display())), no_cache, ..DirSpec::default() }
+    DirSpec {
+        url: Some(format!("file://{}", root.join("migrations").display())),
+        no_cache,
+        ..DirSpec::default()
+    }
 }
 
 /// Runs every case on two threads; the time includes provisioning the server and building
@@ -118,20 +128,35 @@ fn run(root: &Path, url: &str, no_cache: bool) -> Duration {
     };
     let plan = Plan::build(&options).unwrap();
     // Warm up: the server starts before the clock does.
-    if let Some(Trial { job: Job::Case(job), .. }) = plan.trials.first() {
+    if let Some(Trial {
+        job: Job::Case(job),
+        ..
+    }) = plan.trials.first()
+    {
         job.target.server().unwrap();
     }
-    let queue: Arc<Mutex<Vec<Trial>>> = Arc::new(Mutex::new(plan.trials.into_iter().rev().collect()));
+    let queue: Arc<Mutex<Vec<Trial>>> =
+        Arc::new(Mutex::new(plan.trials.into_iter().rev().collect()));
     let start = Instant::now();
     let workers: Vec<_> = (0..2)
         .map(|_| {
             let queue = queue.clone();
             std::thread::spawn(move || {
                 loop {
-                    let Some(trial) = queue.lock().unwrap().pop() else { break };
-                    let Job::Case(job) = trial.job else { panic!("{}: not a case", trial.name) };
+                    let Some(trial) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let Job::Case(job) = trial.job else {
+                        panic!("{}: not a case", trial.name)
+                    };
                     let report = job.run();
-                    assert_eq!(report.status, Status::Pass, "{}: {:?}", trial.name, report.failure);
+                    assert_eq!(
+                        report.status,
+                        Status::Pass,
+                        "{}: {:?}",
+                        trial.name,
+                        report.failure
+                    );
                 }
             })
         })

@@ -12,10 +12,10 @@ use dbassay::engine::{Outcome, Session};
 use dbassay::migrate::apply::apply;
 use dbassay::migrate::revisions::Revisions;
 use dbassay::migrate::{DirSpec, Migrations, cache};
+use dbassay::provision::Server;
 use dbassay::provision::mysql::{self, Flavor, MysqlServer};
 use dbassay::provision::postgres::{self, local::Binaries};
 use dbassay::provision::sqlite::SqliteServer;
-use dbassay::provision::Server;
 use dbassay::run::target::Target;
 use dbassay::run::{Job, Options, Plan, Status};
 use dbassay_dsl::migrate::{Dir, Format, sum_text};
@@ -25,7 +25,8 @@ struct Temp(PathBuf);
 
 impl Temp {
     fn new(name: &str) -> Temp {
-        let dir = std::env::temp_dir().join(format!("assay-migrate-test-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("assay-migrate-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("migrations")).unwrap();
         Temp(dir)
@@ -46,7 +47,10 @@ impl Temp {
     }
 
     fn spec(&self) -> DirSpec {
-        DirSpec { url: Some(format!("file://{}", self.migrations().display())), ..DirSpec::default() }
+        DirSpec {
+            url: Some(format!("file://{}", self.migrations().display())),
+            ..DirSpec::default()
+        }
     }
 }
 
@@ -90,9 +94,18 @@ fn cell(session: &mut dyn Session, sql: &str) -> Option<String> {
 }
 
 fn three_files(t: &Temp) {
-    t.write("migrations/1_users.sql", "CREATE TABLE users (id int PRIMARY KEY, name varchar(50));\n");
-    t.write("migrations/2_email.sql", "ALTER TABLE users ADD email varchar(50);\n");
-    t.write("migrations/3_backfill.sql", "UPDATE users SET email = 'x@example.com';\n");
+    t.write(
+        "migrations/1_users.sql",
+        "CREATE TABLE users (id int PRIMARY KEY, name varchar(50));\n",
+    );
+    t.write(
+        "migrations/2_email.sql",
+        "ALTER TABLE users ADD email varchar(50);\n",
+    );
+    t.write(
+        "migrations/3_backfill.sql",
+        "UPDATE users SET email = 'x@example.com';\n",
+    );
     t.hash();
 }
 
@@ -107,21 +120,40 @@ fn cache_isolation_and_invalidation(server: Arc<dyn Server>, name: &str) {
     let snapshot = cache::migrated(&target, &m, 1).unwrap();
     let a = snapshot.copy().unwrap();
     let b = snapshot.copy().unwrap();
-    a.connect().unwrap().run("INSERT INTO users (id, name, email) VALUES (1, 'a', NULL)").unwrap();
-    assert_eq!(cell(a.connect().unwrap().as_mut(), "SELECT count(*) FROM users").as_deref(), Some("1"));
-    assert_eq!(cell(b.connect().unwrap().as_mut(), "SELECT count(*) FROM users").as_deref(), Some("0"));
+    a.connect()
+        .unwrap()
+        .run("INSERT INTO users (id, name, email) VALUES (1, 'a', NULL)")
+        .unwrap();
+    assert_eq!(
+        cell(a.connect().unwrap().as_mut(), "SELECT count(*) FROM users").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        cell(b.connect().unwrap().as_mut(), "SELECT count(*) FROM users").as_deref(),
+        Some("0")
+    );
     // Built once: asking again gives the same snapshot.
-    assert!(Arc::ptr_eq(&snapshot, &cache::migrated(&target, &m, 1).unwrap()));
+    assert!(Arc::ptr_eq(
+        &snapshot,
+        &cache::migrated(&target, &m, 1).unwrap()
+    ));
 
-    t.write("migrations/2_email.sql", "ALTER TABLE users ADD email varchar(50);\nALTER TABLE users ADD phone varchar(20);\n");
+    t.write(
+        "migrations/2_email.sql",
+        "ALTER TABLE users ADD email varchar(50);\nALTER TABLE users ADD phone varchar(20);\n",
+    );
     t.hash();
     let edited = Migrations::open(&t.spec());
     let engine = server.engine();
     assert_eq!(cache::key(engine, &m, 0), cache::key(engine, &edited, 0));
     assert_ne!(cache::key(engine, &m, 1), cache::key(engine, &edited, 1));
-    let rebuilt = cache::migrated(&target, &edited, 1).unwrap().copy().unwrap();
+    let rebuilt = cache::migrated(&target, &edited, 1)
+        .unwrap()
+        .copy()
+        .unwrap();
     let mut s = rebuilt.connect().unwrap();
-    s.run("SELECT phone FROM users").expect("the edited file was applied");
+    s.run("SELECT phone FROM users")
+        .expect("the edited file was applied");
     let rows = Revisions::new(s.dialect(), None).read(s.as_mut()).unwrap();
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r.applied == r.total), "{rows:?}");
@@ -151,8 +183,14 @@ fn cache_mariadb() {
 fn partial_failure(server: Arc<dyn Server>, name: &str) {
     let t = Temp::new(name);
     t.write("migrations/1_ok.sql", "CREATE TABLE a (id int);\n");
-    t.write("migrations/2_none.sql", "-- atlas:txmode none\n\nCREATE TABLE b (id int);\nINSERT INTO nowhere VALUES (1);\n");
-    t.write("migrations/3_tx.sql", "CREATE TABLE c (id int);\nINSERT INTO nowhere VALUES (1);\n");
+    t.write(
+        "migrations/2_none.sql",
+        "-- atlas:txmode none\n\nCREATE TABLE b (id int);\nINSERT INTO nowhere VALUES (1);\n",
+    );
+    t.write(
+        "migrations/3_tx.sql",
+        "CREATE TABLE c (id int);\nINSERT INTO nowhere VALUES (1);\n",
+    );
     t.hash();
     let m = Migrations::open(&t.spec());
     for (file, kept, applied) in [(1, "b", 1), (2, "c", 0)] {
@@ -162,15 +200,32 @@ fn partial_failure(server: Arc<dyn Server>, name: &str) {
             apply(s.as_mut(), &m, 0, 1, &mut |_| {}).unwrap();
         }
         let err = apply(s.as_mut(), &m, file, file + 1, &mut |_| {}).unwrap_err();
-        let path = if file == 1 { "2_none.sql:4:" } else { "3_tx.sql:2:" };
-        assert!(err.contains(path) && err.contains("executing statement \"INSERT INTO nowhere VALUES (1);\""), "{err}");
+        let path = if file == 1 {
+            "2_none.sql:4:"
+        } else {
+            "3_tx.sql:2:"
+        };
+        assert!(
+            err.contains(path)
+                && err.contains("executing statement \"INSERT INTO nowhere VALUES (1);\""),
+            "{err}"
+        );
         let exists = s.run(&format!("SELECT count(*) FROM {kept}")).is_ok();
         assert_eq!(exists, file == 1, "{kept} after the failure");
         let rows = Revisions::new(s.dialect(), None).read(s.as_mut()).unwrap();
-        let row = rows.iter().find(|r| r.version == (file + 1).to_string()).expect("a row for the failed file");
+        let row = rows
+            .iter()
+            .find(|r| r.version == (file + 1).to_string())
+            .expect("a row for the failed file");
         assert_eq!((row.applied, row.total), (applied, 2));
         let table = Revisions::new(s.dialect(), None).table();
-        let stmt = cell(s.as_mut(), &format!("SELECT error_stmt FROM {table} WHERE version = '{}'", file + 1));
+        let stmt = cell(
+            s.as_mut(),
+            &format!(
+                "SELECT error_stmt FROM {table} WHERE version = '{}'",
+                file + 1
+            ),
+        );
         assert_eq!(stmt.as_deref(), Some("INSERT INTO nowhere VALUES (1);"));
     }
 }
@@ -193,22 +248,34 @@ fn partial_failure_postgres() {
 fn tampered_directory_fails_only_migrate_cases() {
     let t = Temp::new("tampered");
     three_files(&t);
-    t.write("migrations/3_backfill.sql", "UPDATE users SET email = 'edited';\n");
+    t.write(
+        "migrations/3_backfill.sql",
+        "UPDATE users SET email = 'edited';\n",
+    );
     t.write(
         "cases.test.hcl",
         "test \"schema\" \"still_runs\" {\n  assert {\n    sql = \"SELECT 1 = 1\"\n  }\n}\n\ntest \"migrate\" \"refused\" {\n  migrate {\n    to = \"2\"\n  }\n}\n",
     );
-    let options = Options { paths: vec![t.0.join("cases.test.hcl")], migrations: t.spec(), ..Options::default() };
+    let options = Options {
+        paths: vec![t.0.join("cases.test.hcl")],
+        migrations: t.spec(),
+        ..Options::default()
+    };
     let plan = Plan::build(&options).unwrap();
     let mut seen = 0;
     for trial in plan.trials {
-        let Job::Case(job) = trial.job else { panic!("{}: not a case", trial.name) };
+        let Job::Case(job) = trial.job else {
+            panic!("{}: not a case", trial.name)
+        };
         let report = job.run();
         if trial.name.ends_with("still_runs") {
             assert_eq!(report.status, Status::Pass, "{:?}", report.failure);
         } else {
             let failure = report.failure.unwrap_or_default();
-            assert!(failure.contains("checksum mismatch: file \"3_backfill.sql\" was edited"), "{failure}");
+            assert!(
+                failure.contains("checksum mismatch: file \"3_backfill.sql\" was edited"),
+                "{failure}"
+            );
             assert!(failure.contains("assay migrate hash"), "{failure}");
         }
         seen += 1;
@@ -231,7 +298,10 @@ fn cases_never_see_each_others_seed_data() {
     for no_cache in [false, true] {
         let options = Options {
             paths: vec![t.0.join("cases.test.hcl")],
-            migrations: DirSpec { no_cache, ..t.spec() },
+            migrations: DirSpec {
+                no_cache,
+                ..t.spec()
+            },
             ..Options::default()
         };
         let plan = Plan::build(&options).unwrap();
@@ -258,7 +328,11 @@ fn corpus() -> Option<PathBuf> {
         return Some(PathBuf::from(dir));
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let found = manifest.ancestors().skip(2).map(|a| a.join("shared/corpus")).find(|d| d.is_dir());
+    let found = manifest
+        .ancestors()
+        .skip(2)
+        .map(|a| a.join("shared/corpus"))
+        .find(|d| d.is_dir());
     if found.is_none() {
         if std::env::var_os("CI").is_some() {
             panic!("CI is set and the migration corpus (shared/corpus) is missing");
@@ -277,10 +351,17 @@ fn corpus_applies(engine: &str, server: Arc<dyn Server>) {
         .filter(|p| p.is_dir() && p.file_name().unwrap().to_string_lossy().contains(engine))
         .collect();
     dirs.sort();
-    assert!(!dirs.is_empty(), "no {engine} directories in {}", root.display());
+    assert!(
+        !dirs.is_empty(),
+        "no {engine} directories in {}",
+        root.display()
+    );
     for path in dirs {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let format = Format::ALL.into_iter().find(|f| name.starts_with(&format!("{}-", f.name()))).unwrap();
+        let format = Format::ALL
+            .into_iter()
+            .find(|f| name.starts_with(&format!("{}-", f.name())))
+            .unwrap();
         let dir = Dir::open(&path, format).unwrap_or_else(|e| panic!("{name}: {e}"));
         let files = dir.files.len();
         let m = Migrations::from_dir(Ok(dir), &DirSpec::default());
@@ -293,12 +374,17 @@ fn corpus_applies(engine: &str, server: Arc<dyn Server>) {
         if name.contains("kratos") {
             // Its INSERT … SELECT backfills omit NOT NULL columns: kratos runs MySQL non-strict
             // (SOURCES.md: fails in strict mode, applies with NO_ENGINE_SUBSTITUTION).
-            s.run("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'").unwrap();
+            s.run("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'")
+                .unwrap();
         }
         let start = std::time::Instant::now();
         apply(s.as_mut(), &m, 0, files, &mut |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
         let rows = Revisions::new(s.dialect(), None).read(s.as_mut()).unwrap();
-        assert_eq!(rows.iter().filter(|r| r.applied == r.total).count(), rows.len(), "{name}");
+        assert_eq!(
+            rows.iter().filter(|r| r.applied == r.total).count(),
+            rows.len(),
+            "{name}"
+        );
         eprintln!("{name}: {files} files applied in {:?}", start.elapsed());
     }
 }

@@ -33,9 +33,12 @@ pub fn apply(
     let dir = migrations.dir()?;
     let dialect = session.dialect();
     let revisions = Revisions::new(dialect, migrations.revisions_schema.as_deref());
-    revisions
-        .ensure(session)
-        .map_err(|e| format!("cannot create the revisions table {}: {e}", revisions.table()))?;
+    revisions.ensure(session).map_err(|e| {
+        format!(
+            "cannot create the revisions table {}: {e}",
+            revisions.table()
+        )
+    })?;
     for i in from..to.min(dir.files.len()) {
         apply_file(session, migrations, &revisions, i, 0, observe)?;
     }
@@ -76,7 +79,8 @@ pub fn apply_file(
     };
     let begin = |s: &mut dyn Session| -> Result<(), String> {
         if in_tx {
-            s.run("BEGIN").map_err(|e| format!("{path}: cannot start a transaction: {e}"))?;
+            s.run("BEGIN")
+                .map_err(|e| format!("{path}: cannot start a transaction: {e}"))?;
         }
         Ok(())
     };
@@ -102,17 +106,27 @@ pub fn apply_file(
                 abbreviate(&stmt.text),
                 file.version
             );
-            fail(session, if in_tx { resume } else { k }, &error.to_string(), Some(&stmt.text));
+            fail(
+                session,
+                if in_tx { resume } else { k },
+                &error.to_string(),
+                Some(&stmt.text),
+            );
             return Err(message);
         }
     }
     let done = record(session, statements.len(), None, None);
     if let Err(e) = done {
         fail(session, resume, &e.to_string(), None);
-        return Err(format!("{path}: cannot write its row in {}: {e}", revisions.table()));
+        return Err(format!(
+            "{path}: cannot write its row in {}: {e}",
+            revisions.table()
+        ));
     }
     if in_tx {
-        session.run("COMMIT").map_err(|e| format!("{path}: commit failed: {e}"))?;
+        session
+            .run("COMMIT")
+            .map_err(|e| format!("{path}: commit failed: {e}"))?;
     }
     observe(Event::Done(file, start.elapsed()));
     Ok(())
@@ -121,7 +135,11 @@ pub fn apply_file(
 /// Statements PostgreSQL refuses inside a transaction block. Flyway runs such files outside a
 /// transaction on its own (marquez's `CREATE INDEX CONCURRENTLY`); Atlas files say so with
 /// `-- atlas:txmode none`, and Atlas does not guess, so neither do we for them.
-fn needs_autocommit(format: dbassay_dsl::migrate::Format, dialect: Dialect, statements: &[Statement]) -> bool {
+fn needs_autocommit(
+    format: dbassay_dsl::migrate::Format,
+    dialect: Dialect,
+    statements: &[Statement],
+) -> bool {
     use dbassay_dsl::migrate::Format;
     if dialect != Dialect::Postgres || format == Format::Atlas {
         return false;
@@ -143,14 +161,20 @@ fn run_checks(session: &mut dyn Session, checks: &[Check], path: &str) -> Result
         let mut failed = Vec::new();
         for stmt in &check.statements {
             let outcome = session.run(&stmt.text).map_err(|e| {
-                format!("{path}:{}: check {} failed: executing {:?}: {e}", error_line(stmt, &e), check.name, stmt.text)
+                format!(
+                    "{path}:{}: check {} failed: executing {:?}: {e}",
+                    error_line(stmt, &e),
+                    check.name,
+                    stmt.text
+                )
             })?;
             if !is_true(&outcome) {
                 failed.push(stmt);
             }
         }
         let all_failed = failed.len() == check.statements.len();
-        if (check.oneof && all_failed && !failed.is_empty()) || (!check.oneof && !failed.is_empty()) {
+        if (check.oneof && all_failed && !failed.is_empty()) || (!check.oneof && !failed.is_empty())
+        {
             let first = failed[0];
             return Err(format!(
                 "{path}:{}: {} of {} assertions failed: check assertion {:?} returned false",

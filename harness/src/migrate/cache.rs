@@ -27,25 +27,44 @@ pub fn key(engine: &str, migrations: &Migrations, index: usize) -> String {
     h.update(b"assay migrated state v1\0");
     h.update(engine.as_bytes());
     h.update(b"\0");
-    h.update(migrations.revisions_schema.as_deref().unwrap_or("").as_bytes());
+    h.update(
+        migrations
+            .revisions_schema
+            .as_deref()
+            .unwrap_or("")
+            .as_bytes(),
+    );
     h.update(b"\0");
     if let Some(p) = migrations.prefix_hashes.get(index) {
         h.update(p);
     }
-    let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("mig_{hex}")
 }
 
 /// The state "files `0..=index` applied" on `target`, built once and then shared.
-pub fn migrated(target: &Target, migrations: &Migrations, index: usize) -> Result<Arc<dyn Snapshot>, String> {
+pub fn migrated(
+    target: &Target,
+    migrations: &Migrations,
+    index: usize,
+) -> Result<Arc<dyn Snapshot>, String> {
     let engine = target.server()?.engine().to_string();
     let this = key(&engine, migrations, index);
     target.cached(&this, |server| {
         if let Some(found) = server.find(&this) {
             return Ok(found);
         }
-        let ready = (0..index).rev().find_map(|j| target.ready(&key(&engine, migrations, j)).map(|s| (j, s)));
-        let planned = migrations.start_below(index).filter(|&j| ready.as_ref().is_none_or(|(r, _)| j > *r));
+        let ready = (0..index)
+            .rev()
+            .find_map(|j| target.ready(&key(&engine, migrations, j)).map(|s| (j, s)));
+        let planned = migrations
+            .start_below(index)
+            .filter(|&j| ready.as_ref().is_none_or(|(r, _)| j > *r));
         let base = match planned {
             Some(j) => Some((j, migrated(target, migrations, j)?)),
             None => ready,

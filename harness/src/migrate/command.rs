@@ -61,7 +61,11 @@ pub struct ApplyArgs {
 
 impl DirArgs {
     fn spec(&self) -> DirSpec {
-        DirSpec { url: self.dir.clone(), format: self.dir_format.clone(), ..DirSpec::default() }
+        DirSpec {
+            url: self.dir.clone(),
+            format: self.dir_format.clone(),
+            ..DirSpec::default()
+        }
     }
 }
 
@@ -77,7 +81,10 @@ pub fn run(command: Command) -> Result<bool, String> {
 fn open(spec: &DirSpec) -> Result<Dir, String> {
     let (path, format) = spec.resolve()?;
     if !path.is_dir() {
-        return Err(format!("the migration directory {} does not exist", path.display()));
+        return Err(format!(
+            "the migration directory {} does not exist",
+            path.display()
+        ));
     }
     Dir::open(&path, format).map_err(|e| e.to_string())
 }
@@ -86,7 +93,8 @@ fn open(spec: &DirSpec) -> Result<Dir, String> {
 fn hash(args: &DirArgs) -> Result<bool, String> {
     let dir = open(&args.spec())?;
     let path = dir.path.join("atlas.sum");
-    std::fs::write(&path, sum_text(&dir)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, sum_text(&dir))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(true)
 }
 
@@ -98,7 +106,11 @@ fn validate_dir(args: &DirArgs, dev_url: Option<&str>) -> Result<bool, String> {
     }
     let dialects = match dev_url {
         Some(url) => vec![provision::open(url).map_err(|e| e.to_string())?.dialect()],
-        None => vec![dbassay_dsl::Dialect::Postgres, dbassay_dsl::Dialect::Mysql, dbassay_dsl::Dialect::Sqlite],
+        None => vec![
+            dbassay_dsl::Dialect::Postgres,
+            dbassay_dsl::Dialect::Mysql,
+            dbassay_dsl::Dialect::Sqlite,
+        ],
     };
     let mut ok = true;
     for dialect in dialects {
@@ -113,19 +125,35 @@ fn validate_dir(args: &DirArgs, dev_url: Option<&str>) -> Result<bool, String> {
 }
 
 fn apply_cmd(args: &ApplyArgs) -> Result<bool, String> {
-    let spec = DirSpec { revisions_schema: args.revisions_schema.clone(), ..args.dir.spec() };
+    let spec = DirSpec {
+        revisions_schema: args.revisions_schema.clone(),
+        ..args.dir.spec()
+    };
     let migrations = Migrations::open(&spec);
     let dir = migrations.dir()?;
     let mut session = provision::connect::connect(&args.url).map_err(|e| e.to_string())?;
     let revisions = Revisions::new(session.dialect(), migrations.revisions_schema.as_deref());
-    revisions
-        .ensure(session.as_mut())
-        .map_err(|e| format!("cannot create the revisions table {}: {e}", revisions.table()))?;
-    let recorded = revisions.read(session.as_mut()).map_err(|e| e.to_string())?;
+    revisions.ensure(session.as_mut()).map_err(|e| {
+        format!(
+            "cannot create the revisions table {}: {e}",
+            revisions.table()
+        )
+    })?;
+    let recorded = revisions
+        .read(session.as_mut())
+        .map_err(|e| e.to_string())?;
 
     // The pending files: after the last file recorded as complete; a partly applied file resumes.
-    let done = |v: &str| recorded.iter().any(|r| r.version == v && r.applied == r.total);
-    let next = dir.files.iter().rposition(|f| done(&f.version)).map_or(0, |i| i + 1);
+    let done = |v: &str| {
+        recorded
+            .iter()
+            .any(|r| r.version == v && r.applied == r.total)
+    };
+    let next = dir
+        .files
+        .iter()
+        .rposition(|f| done(&f.version))
+        .map_or(0, |i| i + 1);
     let resume = dir
         .files
         .get(next)
@@ -166,7 +194,14 @@ fn apply_cmd(args: &ApplyArgs) -> Result<bool, String> {
     };
     for i in next..last {
         let from = if i == next { resume } else { 0 };
-        if let Err(e) = apply_file(session.as_mut(), &migrations, &revisions, i, from, &mut observe) {
+        if let Err(e) = apply_file(
+            session.as_mut(),
+            &migrations,
+            &revisions,
+            i,
+            from,
+            &mut observe,
+        ) {
             println!("  -- failed\n");
             eprintln!("Error: {e}");
             return Ok(false);

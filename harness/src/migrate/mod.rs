@@ -62,11 +62,17 @@ impl DirSpec {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             match pair.split_once('=') {
                 Some(("format", f)) => format = Some(f.to_string()),
-                _ => return Err(format!("--dir {url}: unknown parameter {pair:?}; only format=… is known")),
+                _ => {
+                    return Err(format!(
+                        "--dir {url}: unknown parameter {pair:?}; only format=… is known"
+                    ));
+                }
             }
         }
         let format = match self.format.clone().or(format) {
-            Some(f) => f.parse::<Format>().map_err(|e| format!("--dir-format: {e}"))?,
+            Some(f) => f
+                .parse::<Format>()
+                .map_err(|e| format!("--dir-format: {e}"))?,
             None => Format::Atlas,
         };
         Ok((PathBuf::from(path), format))
@@ -123,13 +129,21 @@ impl Migrations {
         if let Ok(dir) = &self.dir
             && let Ok(i) = dir.position(version)
         {
-            self.starts.lock().unwrap_or_else(|e| e.into_inner()).insert(i);
+            self.starts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(i);
         }
     }
 
     /// The highest start below `index`.
     fn start_below(&self, index: usize) -> Option<usize> {
-        self.starts.lock().unwrap_or_else(|e| e.into_inner()).range(..index).next_back().copied()
+        self.starts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .range(..index)
+            .next_back()
+            .copied()
     }
 }
 

@@ -114,7 +114,10 @@ impl Revisions {
     pub fn write(&self, session: &mut dyn Session, row: &Row<'_>) -> Result<(), DbError> {
         let t = self.table();
         let opt = |v: Option<&str>| v.map_or_else(|| "NULL".to_string(), |s| self.quote(s));
-        session.run(&format!("DELETE FROM {t} WHERE version = {}", self.quote(row.version)))?;
+        session.run(&format!(
+            "DELETE FROM {t} WHERE version = {}",
+            self.quote(row.version)
+        ))?;
         session.run(&format!(
             "INSERT INTO {t} (version, description, type, applied, total, executed_at, execution_time, error, error_stmt, hash, operator_version) \
              VALUES ({}, {}, {APPLIED}, {}, {}, CURRENT_TIMESTAMP, {}, {}, {}, {}, {})",
@@ -133,8 +136,13 @@ impl Revisions {
 
     /// Every recorded version (the table must exist).
     pub fn read(&self, session: &mut dyn Session) -> Result<Vec<Recorded>, DbError> {
-        let out = session.run(&format!("SELECT version, applied, total FROM {}", self.table()))?;
-        let Outcome::Rows(grid) = out else { return Ok(Vec::new()) };
+        let out = session.run(&format!(
+            "SELECT version, applied, total FROM {}",
+            self.table()
+        ))?;
+        let Outcome::Rows(grid) = out else {
+            return Ok(Vec::new());
+        };
         let num = |v: &Option<String>| v.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
         Ok(grid
             .rows

@@ -19,8 +19,11 @@ pub struct Target {
     /// The engine name used in trial kinds and names: `sqlite`, `postgres`, `mariadb`, `mysql`.
     pub label: String,
     server: OnceLock<Result<Arc<dyn Server>, String>>,
-    states: Mutex<HashMap<String, Arc<OnceLock<Result<Arc<dyn Snapshot>, String>>>>>,
+    states: Mutex<HashMap<String, Arc<StateCell>>>,
 }
+
+/// One built state: set once, by the first thread that asks for it.
+type StateCell = OnceLock<Result<Arc<dyn Snapshot>, String>>;
 
 impl Target {
     pub fn new(url: &str) -> Result<Target, String> {
