@@ -21,6 +21,7 @@ use dbassay_dsl::migrate::{Dir, Format, file_hashes, validate};
 pub mod apply;
 pub mod cache;
 pub mod command;
+pub mod project;
 pub mod revisions;
 
 /// The migration directory of a run, ready to apply.

@@ -36,6 +36,8 @@ pub struct Options {
     /// The migration directory of `test "migrate"` cases (`--dir`, `--dir-format`,
     /// `--revisions-schema`, `--no-cache`); opened only when such a case is planned.
     pub migrations: DirSpec,
+    /// Typed variable values (atlas.hcl `test { … { vars = {…} } }`); `vars` wins on conflict.
+    pub values: std::collections::BTreeMap<String, dbassay_dsl::hcl::HclValue>,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -76,7 +78,7 @@ impl Plan {
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
         let state = DesiredState::load(&options.schema);
-        let inputs = Inputs { vars: options.vars.clone(), ..Inputs::default() };
+        let inputs = Inputs { vars: options.vars.clone(), values: options.values.clone() };
         let several = targets.len() > 1;
         let mut run_migrations: Option<Arc<Migrations>> = None;
         let name = |target: &Target, rest: String| {
