@@ -1,1 +1,409 @@
-//! placeholder: see lib.rs
+//! The `atlas.hcl` project file (spec §2): the `env` a run selects with `--env`, and what
+//! assay takes from it — the dev URL, the desired schema, the migration directory, and the
+//! test files and variables of `schema test` and `migrate test`.
+//!
+//! Top-level `variable` and `locals` blocks, `getenv()`, `file()` and the other functions of
+//! test files are evaluated with the same helpers as test files. Other top-level blocks
+//! (`lint`, `diff`, `data`, `docker`, …) are accepted and not evaluated; a reference to one
+//! (`data.sql.x`) is an error at the referring attribute. Env attributes assay has no use for
+//! (`schemas`, `exclude`, `format { … }`, …) are accepted and ignored.
+//!
+//! Selection follows Atlas: blocks labelled exactly `--env` win; otherwise unlabelled `env`
+//! blocks whose `name` evaluates to it (`name = atlas.env`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hcl::Value;
+use hcl::edit::Span as _;
+use hcl::edit::structure::{Attribute, Block, Body, Structure};
+use hcl::eval::Context;
+
+use crate::hcl::{Inputs, eval_support as support};
+use crate::source::{Error, Location, SourceFile};
+
+/// The selected env of a project file, with every attribute assay uses evaluated.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Env {
+    pub name: String,
+    pub url: Option<String>,
+    pub dev: Option<String>,
+    /// `src`, or `schema { src }`: the desired schema.
+    pub src: Vec<String>,
+    pub migration: Migration,
+    /// `test { schema { … } }` (the env's, else the global `test` block, wholesale).
+    pub test_schema: TestConfig,
+    pub test_migrate: TestConfig,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Migration {
+    pub dir: Option<String>,
+    pub format: Option<String>,
+    pub revisions_schema: Option<String>,
+    pub baseline: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestConfig {
+    pub src: Vec<String>,
+    pub vars: BTreeMap<String, Value>,
+}
+
+/// Reads the env named `env` from a project file.
+pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<Error>> {
+    let body = hcl::edit::parser::parse_body(source.text()).map_err(|e| {
+        let loc = e.location();
+        vec![Error::new(
+            Location {
+                path: source.path().to_path_buf(),
+                line: loc.line(),
+                col: loc.column(),
+            },
+            format!("HCL syntax error: {}", e.message()),
+        )]
+    })?;
+    let mut errors = Vec::new();
+    let (mut variables, mut locals, mut envs, mut tests) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for s in body.iter() {
+        if let Structure::Block(b) = s {
+            match b.ident.as_str() {
+                "variable" => variables.push(b),
+                "locals" => locals.push(b),
+                "env" => envs.push(b),
+                "test" => tests.push(b),
+                _ => {}
+            }
+        }
+    }
+    let dir = source
+        .path()
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut ctx = Context::new();
+    support::declare_functions(&mut ctx, &body);
+    let mut atlas = hcl::Map::new();
+    atlas.insert("env".to_string(), Value::String(env.to_string()));
+    ctx.declare_var("atlas", Value::Object(atlas));
+    support::with_base_dir(&dir, || {
+        let var = support::variables(source, &variables, inputs, &mut errors);
+        ctx.declare_var("var", var);
+        let local = support::locals(source, &locals, &mut ctx, &mut errors);
+        ctx.declare_var("local", local);
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let eval = Eval {
+        source,
+        ctx: &ctx,
+        dir: &dir,
+    };
+
+    let mut labelled: Vec<&Block> = envs
+        .iter()
+        .copied()
+        .filter(|b| label(b) == Some(env))
+        .collect();
+    if labelled.is_empty() {
+        for b in envs.iter().copied().filter(|b| b.labels.is_empty()) {
+            match attr(&b.body, "name").map(|a| eval.string(a)) {
+                Some(Ok(n)) if n == env => labelled.push(b),
+                Some(Err(e)) => errors.push(e),
+                _ => {}
+            }
+        }
+    }
+    let Some(block) = labelled.first() else {
+        let names: Vec<String> = envs
+            .iter()
+            .filter_map(|b| label(b).map(String::from))
+            .collect();
+        return Err(vec![Error::new(
+            Location::file(source.path()),
+            format!(
+                "env {env:?} is not defined in this project file (defined: {})",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        )]);
+    };
+    let mut out = Env {
+        name: env.to_string(),
+        ..Env::default()
+    };
+    let body = &block.body;
+    let get = |a: Option<&Attribute>, errors: &mut Vec<Error>| match a.map(|a| eval.string(a)) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+        None => None,
+    };
+    out.url = get(attr(body, "url"), &mut errors);
+    out.dev = get(attr(body, "dev"), &mut errors);
+    if let Some(a) = attr(body, "src") {
+        out.src = eval.strings(a).unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
+    }
+    if let Some(schema) = block_of(body, "schema")
+        && let Some(a) = attr(&schema.body, "src")
+    {
+        out.src = eval.strings(a).unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
+    }
+    if let Some(m) = block_of(body, "migration") {
+        out.migration.dir = get(attr(&m.body, "dir"), &mut errors);
+        out.migration.format = attr(&m.body, "format").and_then(|a| match eval.word(a) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        });
+        out.migration.revisions_schema = get(attr(&m.body, "revisions_schema"), &mut errors);
+        out.migration.baseline = get(attr(&m.body, "baseline"), &mut errors);
+    }
+    // The env's test block replaces the global one wholesale (Atlas's `Test.Extend`).
+    if let Some(test) = block_of(body, "test").or_else(|| tests.first().copied()) {
+        for (kind, into) in [
+            ("schema", &mut out.test_schema),
+            ("migrate", &mut out.test_migrate),
+        ] {
+            let Some(b) = block_of(&test.body, kind) else {
+                continue;
+            };
+            if let Some(a) = attr(&b.body, "src") {
+                match eval.strings(a) {
+                    Ok(v) => into.src = v,
+                    Err(e) => errors.push(e),
+                }
+            }
+            if let Some(a) = attr(&b.body, "vars") {
+                match eval.value(a) {
+                    Ok(Value::Object(map)) => into.vars = map.into_iter().collect(),
+                    Ok(other) => errors.push(Error::new(
+                        eval.at(a),
+                        format!("vars: expected an object, got {}", support::show(&other)),
+                    )),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn label(b: &Block) -> Option<&str> {
+    b.labels.first().map(|l| l.as_str())
+}
+
+fn attr<'a>(body: &'a Body, name: &str) -> Option<&'a Attribute> {
+    body.iter().find_map(|s| match s {
+        Structure::Attribute(a) if a.key.as_str() == name => Some(a),
+        _ => None,
+    })
+}
+
+fn block_of<'a>(body: &'a Body, name: &str) -> Option<&'a Block> {
+    body.iter().find_map(|s| match s {
+        Structure::Block(b) if b.ident.as_str() == name => Some(b),
+        _ => None,
+    })
+}
+
+struct Eval<'a> {
+    source: &'a SourceFile,
+    ctx: &'a Context<'a>,
+    dir: &'a std::path::Path,
+}
+
+impl Eval<'_> {
+    fn at(&self, a: &Attribute) -> Location {
+        self.source
+            .location(a.value.span().or(a.span()).map_or(0, |s| s.start))
+    }
+
+    fn value(&self, a: &Attribute) -> Result<Value, Error> {
+        let compiled = support::compile(self.source, a);
+        support::with_base_dir(self.dir, || support::eval(&compiled, self.source, self.ctx))
+    }
+
+    fn string(&self, a: &Attribute) -> Result<String, Error> {
+        let v = self.value(a)?;
+        support::to_string(&v).ok_or_else(|| {
+            Error::new(
+                self.at(a),
+                format!(
+                    "{}: expected a string, got {}",
+                    a.key.as_str(),
+                    support::show(&v)
+                ),
+            )
+        })
+    }
+
+    /// A string or a list of strings.
+    fn strings(&self, a: &Attribute) -> Result<Vec<String>, Error> {
+        match self.value(a)? {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| {
+                    support::to_string(v).ok_or_else(|| {
+                        Error::new(
+                            self.at(a),
+                            format!(
+                                "{}: expected strings, got {}",
+                                a.key.as_str(),
+                                support::show(v)
+                            ),
+                        )
+                    })
+                })
+                .collect(),
+            v => support::to_string(&v).map(|s| vec![s]).ok_or_else(|| {
+                Error::new(
+                    self.at(a),
+                    format!("{}: expected a string or a list of strings", a.key.as_str()),
+                )
+            }),
+        }
+    }
+
+    /// An enum written bare (`format = golang-migrate`) or as a string.
+    fn word(&self, a: &Attribute) -> Result<String, Error> {
+        let span = a.value.span().unwrap_or(0..0);
+        let raw = self.source.text().get(span).unwrap_or("").trim();
+        if !raw.is_empty()
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Ok(raw.to_string());
+        }
+        self.string(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(text: &str, name: &str, vars: &[(&str, &str)]) -> Result<Env, String> {
+        let source = SourceFile::new("atlas.hcl", text);
+        let inputs = Inputs {
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Inputs::default()
+        };
+        load(&source, name, &inputs).map_err(|e| {
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    const PROJECT: &str = r#"
+variable "dev_db" {
+  type    = string
+  default = "sqlite://dev?mode=memory"
+}
+
+locals {
+  dir = "file://migrations"
+}
+
+env "dev" {
+  url = getenv("ASSAY_PROJECT_TEST_UNSET")
+  dev = var.dev_db
+  src = "file://schema.sql"
+  migration {
+    dir              = "${local.dir}?format=atlas"
+    format           = golang-migrate
+    revisions_schema = "revs"
+  }
+  test {
+    schema {
+      src  = ["schema.test.hcl"]
+      vars = { seed = "x.sql", n = 2 }
+    }
+    migrate {
+      src = ["migrations/tests"]
+    }
+  }
+  schemas = ["public"]
+}
+
+env {
+  name = atlas.env
+  dev  = "local://postgres"
+}
+
+lint {
+  latest = 1
+}
+"#;
+
+    #[test]
+    fn a_labelled_env() {
+        let e = env(PROJECT, "dev", &[]).unwrap();
+        assert_eq!(e.url.as_deref(), Some(""));
+        assert_eq!(e.dev.as_deref(), Some("sqlite://dev?mode=memory"));
+        assert_eq!(e.src, ["file://schema.sql"]);
+        assert_eq!(
+            e.migration.dir.as_deref(),
+            Some("file://migrations?format=atlas")
+        );
+        assert_eq!(e.migration.format.as_deref(), Some("golang-migrate"));
+        assert_eq!(e.migration.revisions_schema.as_deref(), Some("revs"));
+        assert_eq!(e.test_schema.src, ["schema.test.hcl"]);
+        assert_eq!(
+            e.test_schema.vars.get("seed"),
+            Some(&Value::String("x.sql".into()))
+        );
+        assert_eq!(e.test_migrate.src, ["migrations/tests"]);
+    }
+
+    #[test]
+    fn vars_and_unlabelled_envs() {
+        let e = env(PROJECT, "dev", &[("dev_db", "local://mariadb")]).unwrap();
+        assert_eq!(e.dev.as_deref(), Some("local://mariadb"));
+        let e = env(PROJECT, "ci", &[]).unwrap();
+        assert_eq!(e.dev.as_deref(), Some("local://postgres"));
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = env("env \"a\" {\n  dev = nope.x\n}\n", "a", &[]).unwrap_err();
+        assert!(e.starts_with("atlas.hcl:2:"), "{e}");
+        let e = env("env \"a\" {}\n", "b", &[]).unwrap_err();
+        assert!(
+            e.contains("env \"b\" is not defined in this project file (defined: a)"),
+            "{e}"
+        );
+        let e = env(
+            "variable \"x\" {\n  type = string\n}\nenv \"a\" {}\n",
+            "a",
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.contains("missing value for required variable"), "{e}");
+    }
+}

@@ -35,11 +35,19 @@ enum Top {
         #[command(subcommand)]
         command: KindCommand,
     },
-    /// Atlas's `migrate test`: run only `test "migrate"` cases.
+    /// Atlas's `migrate test`, and the directory commands `hash`, `validate`, `apply`.
     Migrate {
         #[command(subcommand)]
-        command: KindCommand,
+        command: MigrateCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum MigrateCommand {
+    /// Run only `test "migrate"` cases.
+    Test(Box<TestArgs>),
+    #[command(flatten)]
+    Dir(crate::migrate::command::Command),
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,6 +79,26 @@ struct TestArgs {
     /// Keep the database of a failed case and print a command that opens it.
     #[arg(long = "keep-failed")]
     keep_failed: bool,
+    /// The migration directory of migrate cases: file://path[?format=F] (default file://migrations).
+    #[arg(long = "dir")]
+    dir: Option<String>,
+    /// The migration directory's format: atlas, golang-migrate, goose, flyway or dbmate.
+    #[arg(long = "dir-format")]
+    dir_format: Option<String>,
+    /// PostgreSQL: the schema of the atlas_schema_revisions table.
+    #[arg(long = "revisions-schema")]
+    revisions_schema: Option<String>,
+    /// Replay every migration in every migrate case instead of cloning cached migrated states.
+    #[arg(long = "no-cache")]
+    no_cache: bool,
+    /// The project file: file://atlas.hcl (default: atlas.hcl in the working directory, when
+    /// --env is given).
+    #[arg(short = 'c', long = "config")]
+    config: Option<String>,
+    /// The env block of the project file that supplies the dev URL, schema, migration
+    /// directory, test files and vars.
+    #[arg(long = "env")]
+    env: Option<String>,
 
     // libtest's flags.
     /// List the trials instead of running them.
@@ -118,7 +146,17 @@ pub fn main() -> ExitCode {
     let (args, kind) = match cli.command {
         Top::Test(a) => (a, None),
         Top::Schema { command: KindCommand::Test(a) } => (a, Some(CaseKind::Schema)),
-        Top::Migrate { command: KindCommand::Test(a) } => (a, Some(CaseKind::Migrate)),
+        Top::Migrate { command: MigrateCommand::Test(a) } => (*a, Some(CaseKind::Migrate)),
+        Top::Migrate { command: MigrateCommand::Dir(command) } => {
+            return match crate::migrate::command::run(command) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(message) => {
+                    eprintln!("assay: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     };
     let code = match test(args, kind) {
         Ok(true) => ExitCode::SUCCESS,
@@ -135,7 +173,7 @@ pub fn main() -> ExitCode {
 fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     let mut paths = Vec::new();
     let mut filter = None;
-    for p in a.paths {
+    for p in a.paths.clone() {
         if std::path::Path::new(&p).exists() {
             paths.push(PathBuf::from(p));
         } else if filter.is_none() {
@@ -156,6 +194,15 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
                 .ok_or_else(|| format!("--var {v}: expected name=value"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut a = a;
+    let mut values = std::collections::BTreeMap::new();
+    if a.env.is_some() || a.config.is_some() {
+        let mut project_paths = Vec::new();
+        values = crate::migrate::project::apply(&mut a.project(&mut project_paths), &vars, kind)?;
+        if paths.is_empty() {
+            paths = project_paths.iter().map(PathBuf::from).collect();
+        }
+    }
     let run = a
         .run
         .map(|r| regex::Regex::new(&r).map_err(|e| format!("--run: invalid regular expression: {e}")))
@@ -168,6 +215,13 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         run,
         kind,
         keep_failed: a.keep_failed,
+        migrations: crate::migrate::DirSpec {
+            url: a.dir,
+            format: a.dir_format,
+            revisions_schema: a.revisions_schema,
+            no_cache: a.no_cache,
+        },
+        values,
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {
@@ -199,4 +253,20 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     libtest.extend(filter);
     let args = libtest_mimic::Arguments::from_iter(libtest);
     Ok(!report::libtest::run(&args, plan).has_failed())
+}
+
+impl TestArgs {
+    /// The settings an atlas.hcl env may fill in (those not given on the command line).
+    fn project<'a>(&'a mut self, paths: &'a mut Vec<String>) -> crate::migrate::project::Settings<'a> {
+        crate::migrate::project::Settings {
+            config: self.config.as_deref(),
+            env: self.env.as_deref(),
+            dev_urls: &mut self.dev_url,
+            schema: &mut self.url,
+            dir: &mut self.dir,
+            dir_format: &mut self.dir_format,
+            revisions_schema: &mut self.revisions_schema,
+            paths,
+        }
+    }
 }

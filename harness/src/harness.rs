@@ -10,7 +10,7 @@
 //!
 //! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
-//! [`Harness::dev_url`]) and `ASSAY_KEEP_FAILED=1`.
+//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1` and `ASSAY_NO_CACHE=1`.
 
 use std::path::PathBuf;
 
@@ -63,6 +63,20 @@ impl Harness {
         self
     }
 
+    /// The migration directory of `test "migrate"` cases: `file://path[?format=F]` or a path
+    /// (default `migrations`, relative to the package directory).
+    pub fn migrations(mut self, dir: impl Into<String>) -> Harness {
+        self.options.migrations.url = Some(dir.into());
+        self
+    }
+
+    /// Replay every migration per case instead of cloning cached migrated states
+    /// (`ASSAY_NO_CACHE=1` does the same).
+    pub fn no_cache(mut self) -> Harness {
+        self.options.migrations.no_cache = true;
+        self
+    }
+
     /// The plan this harness would run (for harnesses that wrap trials themselves).
     pub fn plan(mut self) -> Result<Plan, String> {
         self.apply_env();
@@ -94,6 +108,9 @@ impl Harness {
             if !urls.is_empty() {
                 self.options.dev_urls = urls;
             }
+        }
+        if std::env::var("ASSAY_NO_CACHE").is_ok_and(|v| v == "1") {
+            self.options.migrations.no_cache = true;
         }
         if std::env::var("ASSAY_KEEP_FAILED").is_ok_and(|v| v == "1") {
             self.options.keep_failed = true;

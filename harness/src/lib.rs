@@ -7,11 +7,13 @@
 //! - [`provision`]: servers and databases: embedded SQLite, local server binaries, Docker,
 //!   a server the user names. Every resource is owned by a guard and removed on drop.
 //! - [`snapshot`]: the cache of built states ("schema applied", "migrated to version N").
+//! - [`migrate`]: applying migration directories, the cache of migrated states, `assay migrate`.
 //! - [`run`]: planning trials and running cases.
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
 
 pub mod engine;
+pub mod migrate;
 pub mod provision;
 pub mod runtime;
 pub mod render;

@@ -2,7 +2,9 @@
 //!
 //! - `testdata/hcl/<group>/`: `*.test.hcl` files whose cases must all pass, on the desired schema
 //!   `schema.sql` of the group (if any), with the `--var`s listed in `vars.txt` (if any), on the
-//!   dev URLs listed in `dev_url.txt` (if any; default embedded SQLite).
+//!   dev URLs listed in `dev_url.txt` (if any; default embedded SQLite). A group's migration
+//!   directory (for `test "migrate"` cases) is `dir.txt` (one line, `file://path?format=F`,
+//!   relative to the group), else `migrations/` when it exists.
 //! - `testdata/failing/<group>/`: files whose cases must fail with given messages. Each file
 //!   says what it expects in comments: `# want <case name>: <text>` (the failure of that case
 //!   contains `<text>`) or `# want-error: <text>` (the file does not load and the error contains
@@ -78,6 +80,13 @@ fn harness(group: &Path) -> Harness {
     let schema = group.join("schema.sql");
     if schema.exists() {
         h = h.schema(schema.display().to_string());
+    }
+    if let Ok(dir) = std::fs::read_to_string(group.join("dir.txt")) {
+        let dir = dir.trim();
+        let rest = dir.strip_prefix("file://").unwrap_or(dir);
+        h = h.migrations(format!("file://{}", group.join(rest).display()));
+    } else if group.join("migrations").is_dir() {
+        h = h.migrations(format!("file://{}", group.join("migrations").display()));
     }
     if let Ok(vars) = std::fs::read_to_string(group.join("vars.txt")) {
         for line in vars.lines().filter(|l| !l.trim().is_empty()) {

@@ -194,3 +194,54 @@ impl TestFile {
         parse::parse(source, inputs)
     }
 }
+
+/// The evaluation helpers of test files, for the other HCL file assay reads (`atlas.hcl`).
+pub(crate) mod eval_support {
+    use std::path::Path;
+
+    use hcl::Value;
+    use hcl::edit::structure::{Attribute, Block, Body};
+    use hcl::eval::Context;
+
+    use super::Inputs;
+    use crate::source::{Error, SourceFile};
+
+    /// Declares the functions the file calls.
+    pub(crate) fn declare_functions(ctx: &mut Context<'_>, body: &Body) {
+        let called = super::eval::called_functions(body);
+        super::functions::declare(ctx, |name| called.contains(name));
+    }
+
+    pub(crate) fn with_base_dir<T>(dir: &Path, f: impl FnOnce() -> T) -> T {
+        super::functions::with_base_dir(dir, f)
+    }
+
+    pub(crate) fn variables(source: &SourceFile, blocks: &[&Block], inputs: &Inputs, errors: &mut Vec<Error>) -> Value {
+        super::vars::variables(source, blocks, inputs, errors)
+    }
+
+    pub(crate) fn locals(source: &SourceFile, blocks: &[&Block], ctx: &mut Context<'_>, errors: &mut Vec<Error>) -> Value {
+        super::vars::locals(source, blocks, ctx, errors)
+    }
+
+    pub(crate) struct Compiled(super::eval::Attr);
+
+    pub(crate) fn compile(source: &SourceFile, attr: &Attribute) -> Compiled {
+        Compiled(super::eval::Attr::new(source, attr))
+    }
+
+    pub(crate) fn eval(c: &Compiled, source: &SourceFile, ctx: &Context<'_>) -> Result<Value, Error> {
+        c.0.eval(source, ctx)
+    }
+
+    pub(crate) fn to_string(v: &Value) -> Option<String> {
+        super::eval::to_string(v)
+    }
+
+    pub(crate) fn show(v: &Value) -> String {
+        super::eval::show(v)
+    }
+}
+
+/// Typed values for `Inputs::values` (from atlas.hcl `vars`), without a dependency on hcl-rs.
+pub use ::hcl::Value as HclValue;

@@ -39,7 +39,7 @@ mod directive;
 mod formats;
 mod sum;
 
-pub use sum::{sum_text, validate};
+pub use sum::{file_hashes, sum_text, validate};
 
 /// The layout of a migration directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -266,17 +266,20 @@ impl Dir {
                 ),
             ));
         }
-        let closest = self
-            .files
-            .iter()
-            .min_by_key(|f| edit_distance(&f.version, version))
-            .map(|f| f.version.as_str())
-            .unwrap_or_default();
         // The neighbours: where the version would sit among the existing ones.
         let after = self
             .files
             .iter()
             .position(|f| self.format.version_cmp(&f.version, version).is_gt());
+        // The closest spelling; ties go to the version nearest to where it would sit.
+        let slot = after.unwrap_or(self.files.len());
+        let closest = self
+            .files
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, f)| (edit_distance(&f.version, version), slot.abs_diff(*i + 1)))
+            .map(|(_, f)| f.version.as_str())
+            .unwrap_or_default();
         let mut around = Vec::new();
         match after {
             Some(0) => around.push(format!("the first is {:?}", self.files[0].version)),

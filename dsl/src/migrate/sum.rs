@@ -53,6 +53,24 @@ pub fn sum_text(dir: &Dir) -> String {
     s
 }
 
+/// Each file's cumulative hash as its `atlas.sum` line shows it (base64, without `h1:`), in
+/// directory order: what the revisions table records in `hash`. An `atlas:sum ignore` file has
+/// no line; it gets the hash so far (empty before the first hashed file).
+pub fn file_hashes(dir: &Dir) -> Vec<String> {
+    let mut h = Sha256::new();
+    let mut last = String::new();
+    let mut out = Vec::with_capacity(dir.files.len());
+    for f in &dir.files {
+        h.update(f.name.as_bytes());
+        if !f.sum_ignore {
+            h.update(f.text.as_bytes());
+            last = STANDARD.encode(h.clone().finalize());
+        }
+        out.push(last.clone());
+    }
+    out
+}
+
 /// A parsed `atlas.sum`: the total and the (name, hash, line) entries.
 struct SumFile {
     total: String,

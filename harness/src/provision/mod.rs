@@ -13,6 +13,7 @@ use dbassay_dsl::url::{DevUrl, Engine};
 use crate::engine::{Dialect, Session};
 
 pub mod cleanup;
+pub mod connect;
 pub mod mysql;
 #[cfg(feature = "docker")]
 pub mod docker;

@@ -27,7 +27,10 @@ pub struct SqliteServer {
     /// `_fk=1` / `foreign_keys=1` on the URL: enable foreign keys on every connection.
     foreign_keys: bool,
     next: AtomicU64,
-    live: Mutex<HashMap<String, Weak<Slot>>>,
+    /// In-memory databases by name, so `freeze` can take one's connection. Shared with the
+    /// snapshots, whose copies register here too (a copy can be frozen in turn: the cache of
+    /// migrated states builds version N on a copy of version M).
+    live: Arc<Mutex<HashMap<String, Weak<Slot>>>>,
     snapshots: Mutex<HashMap<String, Arc<dyn Snapshot>>>,
 }
 
@@ -39,7 +42,7 @@ impl SqliteServer {
             dir,
             foreign_keys,
             next: AtomicU64::new(1),
-            live: Mutex::new(HashMap::new()),
+            live: Arc::new(Mutex::new(HashMap::new())),
             snapshots: Mutex::new(HashMap::new()),
         }))
     }
@@ -111,7 +114,7 @@ impl Server for SqliteServer {
                 })?;
                 let conn = slot.take();
                 drop(db);
-                Arc::new(MemorySnapshot { conn: Mutex::new(conn), foreign_keys: self.foreign_keys })
+                Arc::new(MemorySnapshot { conn: Mutex::new(conn), foreign_keys: self.foreign_keys, live: self.live.clone() })
             }
             Some(dir) => {
                 let path = dir.path.join(format!("snapshot-{key}.db"));
@@ -208,6 +211,7 @@ impl Drop for BorrowedSession {
 struct MemorySnapshot {
     conn: Mutex<Connection>,
     foreign_keys: bool,
+    live: Arc<Mutex<HashMap<String, Weak<Slot>>>>,
 }
 
 impl Snapshot for MemorySnapshot {
@@ -221,7 +225,9 @@ impl Snapshot for MemorySnapshot {
         }
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let name = format!("assay-copy-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        Ok(Box::new(MemoryDatabase { name, slot: Arc::new(Slot::new(copy)) }))
+        let slot = Arc::new(Slot::new(copy));
+        lock(&self.live).insert(name.clone(), Arc::downgrade(&slot));
+        Ok(Box::new(MemoryDatabase { name, slot }))
     }
 }
 

@@ -13,6 +13,7 @@ use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, S
 use dbassay_dsl::source::Location;
 
 use crate::engine::{Outcome, Session};
+use crate::migrate::{Migrations, apply::apply, cache};
 use crate::provision::Database;
 use crate::render;
 use crate::run::rollback;
@@ -44,6 +45,16 @@ pub struct CaseJob {
     /// The parallel cases of one file on one target share one copy of the state.
     pub group: Option<Arc<ParallelGroup>>,
     pub keep_failed: bool,
+    /// The run's migration directory, for `test "migrate"` cases.
+    pub migrations: Option<Arc<Migrations>>,
+}
+
+/// Where a migrate case's database is: files `0..applied` of the directory are applied.
+struct CaseMigration<'a> {
+    migrations: &'a Migrations,
+    applied: usize,
+    /// The first `migrate` block was restored from the cache of migrated states.
+    restored: bool,
 }
 
 /// The database shared by the `parallel = true` cases of one file on one target. It is made by
@@ -120,10 +131,7 @@ impl CaseJob {
 
     fn run_on_database(&self, logs: &mut Vec<String>) -> Result<(), String> {
         if self.case.kind == CaseKind::Migrate {
-            return Err(format!(
-                "{}: test \"migrate\" cases are not supported yet: run them with a later assay, or skip them with skip = true",
-                self.case.location
-            ));
+            return self.run_migrate_case(logs);
         }
         let fresh = || self.target.fresh(&self.state);
         match &self.group {
@@ -144,26 +152,74 @@ impl CaseJob {
                 {
                     return result;
                 }
-                let mut db = fresh()?;
-                let result = db
-                    .connect()
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut session| self.run_commands(db.as_ref(), session.as_mut(), logs));
-                if result.is_err() && self.keep_failed {
-                    db.keep();
-                    return result.map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
-                }
-                result
+                self.run_alone(fresh()?, logs, None)
             }
         }
     }
 
+    /// A `test "migrate"` case: it starts from an empty database, or, when its first command is
+    /// `migrate { to }`, from a copy of the cached state at that version.
+    fn run_migrate_case(&self, logs: &mut Vec<String>) -> Result<(), String> {
+        let at = |e: String| format!("{}: {e}", self.case.location);
+        let migrations = self
+            .migrations
+            .as_deref()
+            .ok_or_else(|| at("migrate cases need a migration directory (--dir file://migrations)".into()))?;
+        let dir = migrations.dir().map_err(at)?;
+        let first = match self.case.commands.first() {
+            Some(Command { kind: CommandKind::Migrate { to }, location }) if !migrations.no_cache => {
+                dir.position(to).ok().map(|i| (i, location))
+            }
+            _ => None,
+        };
+        let db = match first {
+            Some((i, location)) => cache::migrated(&self.target, migrations, i)
+                .and_then(|s| s.copy().map_err(|e| e.to_string()))
+                .map_err(|e| format!("{}: migrate: {e}", short(location)))?,
+            None => self.target.server()?.create().map_err(|e| e.to_string())?,
+        };
+        let mut state = CaseMigration { migrations, applied: first.map_or(0, |(i, _)| i + 1), restored: first.is_some() };
+        self.run_alone(db, logs, Some(&mut state))
+    }
+
+    /// Runs the commands on a database of the case's own, kept on failure when asked.
+    fn run_alone(
+        &self,
+        mut db: Box<dyn Database>,
+        logs: &mut Vec<String>,
+        migration: Option<&mut CaseMigration<'_>>,
+    ) -> Result<(), String> {
+        let result = db
+            .connect()
+            .map_err(|e| e.to_string())
+            .and_then(|mut session| self.run_commands_with(db.as_ref(), session.as_mut(), logs, migration));
+        if result.is_err() && self.keep_failed {
+            db.keep();
+            return result.map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
+        }
+        result
+    }
+
     fn run_commands(&self, db: &dyn Database, session: &mut dyn Session, logs: &mut Vec<String>) -> Result<(), String> {
+        self.run_commands_with(db, session, logs, None)
+    }
+
+    fn run_commands_with(
+        &self,
+        db: &dyn Database,
+        session: &mut dyn Session,
+        logs: &mut Vec<String>,
+        mut migration: Option<&mut CaseMigration<'_>>,
+    ) -> Result<(), String> {
         let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
         let mut cleanups: Vec<(Location, Sql)> = Vec::new();
         let mut result = Ok(());
         for command in &commands {
-            if let Err(e) = run_command(session, command, logs, &mut cleanups) {
+            let outcome = match (&command.kind, migration.as_deref_mut()) {
+                (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
+                _ => run_command(session, command, logs, &mut cleanups),
+            };
+            if let Err(e) = outcome {
                 result = Err(format!("{}: {e}", short(&command.location)));
                 break;
             }
@@ -241,6 +297,24 @@ fn run_command(
         CommandKind::External(external) => run_external(external, &command.location),
         CommandKind::Migrate { .. } => Err("migrate is only allowed in test \"migrate\" cases".into()),
     }
+}
+
+/// `migrate { to = "V" }`: applies the pending files up to and including V, for real.
+fn migrate_to(session: &mut dyn Session, m: &mut CaseMigration<'_>, to: &str) -> Result<(), String> {
+    let dir = m.migrations.dir()?;
+    let index = dir.position(to).map_err(|e| format!("migrate: {}", e.message))?;
+    if std::mem::take(&mut m.restored) {
+        return Ok(()); // the database was copied from the state at this version
+    }
+    if index < m.applied {
+        return Err(format!(
+            "migrate: version {to:?} is already applied: the database is at version {:?}",
+            dir.files[m.applied - 1].version
+        ));
+    }
+    apply(session, m.migrations, m.applied, index + 1, &mut |_| {}).map_err(|e| format!("migrate: {e}"))?;
+    m.applied = index + 1;
+    Ok(())
 }
 
 /// Why an `assert` result is not a single true value, if it is not.

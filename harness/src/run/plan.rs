@@ -13,6 +13,8 @@ use dbassay_dsl::source::SourceFile;
 
 use super::case::{CaseJob, ParallelGroup};
 use super::target::{DesiredState, Target};
+use crate::migrate::{DirSpec, Migrations};
+use dbassay_dsl::hcl::CommandKind;
 
 /// What to run and how.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +33,11 @@ pub struct Options {
     pub kind: Option<CaseKind>,
     /// Keep the database of a failed case and print how to open it.
     pub keep_failed: bool,
+    /// The migration directory of `test "migrate"` cases (`--dir`, `--dir-format`,
+    /// `--revisions-schema`, `--no-cache`); opened only when such a case is planned.
+    pub migrations: DirSpec,
+    /// Typed variable values (atlas.hcl `test { … { vars = {…} } }`); `vars` wins on conflict.
+    pub values: std::collections::BTreeMap<String, dbassay_dsl::hcl::HclValue>,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -71,8 +78,9 @@ impl Plan {
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
         let state = DesiredState::load(&options.schema);
-        let inputs = Inputs { vars: options.vars.clone(), ..Inputs::default() };
+        let inputs = Inputs { vars: options.vars.clone(), values: options.values.clone() };
         let several = targets.len() > 1;
+        let mut run_migrations: Option<Arc<Migrations>> = None;
         let name = |target: &Target, rest: String| {
             if several { format!("{}::{rest}", target.label) } else { rest }
         };
@@ -118,6 +126,13 @@ impl Plan {
                     {
                         continue;
                     }
+                    let migrations = (case.kind == CaseKind::Migrate).then(|| {
+                        let m = run_migrations.get_or_insert_with(|| Arc::new(Migrations::open(&options.migrations)));
+                        if let Some(CommandKind::Migrate { to }) = case.commands.first().map(|c| &c.kind) {
+                            m.note_start(to);
+                        }
+                        m.clone()
+                    });
                     trials.push(Trial {
                         name: name(target, format!("{display}::{}", case.name)),
                         engine: target.label.clone(),
@@ -128,6 +143,7 @@ impl Plan {
                             state: state.clone(),
                             group: case.parallel.then(|| group.clone()),
                             keep_failed: options.keep_failed,
+                            migrations,
                         })),
                     });
                 }

@@ -21,11 +21,14 @@ pub struct Target {
     /// The engine name used in trial kinds and names: `sqlite`, `postgres`, `mariadb`, `mysql`.
     pub label: String,
     server: OnceLock<Result<Arc<dyn Server>, String>>,
-    states: Mutex<HashMap<String, Arc<OnceLock<Result<Arc<dyn Snapshot>, String>>>>>,
+    states: Mutex<HashMap<String, Arc<StateCell>>>,
     /// Databases kept for running cases in rolled-back transactions, per state key. `None` once
     /// the engine said it cannot (then cases get fresh copies).
     workers: Mutex<Option<HashMap<String, Vec<Worker>>>>,
 }
+
+/// One built state: set once, by the first thread that asks for it.
+type StateCell = OnceLock<Result<Arc<dyn Snapshot>, String>>;
 
 impl Target {
     pub fn new(url: &str) -> Result<Target, String> {
@@ -37,6 +40,20 @@ impl Target {
             states: Mutex::new(HashMap::new()),
             workers: Mutex::new(Some(HashMap::new())),
         })
+    }
+
+    /// A target on a server provisioned already (tests and benchmarks that own their server).
+    pub fn with_server(server: Arc<dyn Server>) -> Target {
+        let server_cell = OnceLock::new();
+        let label = server.engine().to_string();
+        let _ = server_cell.set(Ok(server));
+        Target {
+            url: String::new(),
+            label,
+            server: server_cell,
+            states: Mutex::new(HashMap::new()),
+            workers: Mutex::new(Some(HashMap::new())),
+        }
     }
 
     /// The server, provisioned on first use. A failure is remembered: every case on this target
@@ -94,14 +111,7 @@ impl Target {
     pub fn snapshot(&self, state: &DesiredState) -> Result<Arc<dyn Snapshot>, String> {
         let server = self.server()?;
         let key = state.key(server.engine());
-        let cell = self
-            .states
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        cell.get_or_init(|| {
+        self.cached(&key, |server| {
             if let Some(found) = server.find(&key) {
                 return Ok(found);
             }
@@ -116,7 +126,33 @@ impl Target {
             }
             server.freeze(db, &key).map_err(|e| e.to_string())
         })
-        .clone()
+    }
+
+    /// The snapshot cached under `key` (a content hash) in this process, built by `build` at
+    /// most once; threads asking for the same key meanwhile wait for it.
+    pub fn cached(
+        &self,
+        key: &str,
+        build: impl FnOnce(&Arc<dyn Server>) -> Result<Arc<dyn Snapshot>, String>,
+    ) -> Result<Arc<dyn Snapshot>, String> {
+        let server = self.server()?;
+        let cell = self
+            .states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| build(&server)).clone()
+    }
+
+    /// The snapshot under `key` if this process has already built it.
+    pub fn ready(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
+        let states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        match states.get(key)?.get()? {
+            Ok(s) => Some(s.clone()),
+            Err(_) => None,
+        }
     }
 }
 

@@ -1,0 +1,223 @@
+//! Applying migration files to one database (spec §3.6): per-file transactions, pre-migration
+//! checks, revisions rows, errors that name the file, the statement and its line.
+
+use std::time::{Duration, Instant};
+
+use dbassay_dsl::Dialect;
+use dbassay_dsl::migrate::{Check, MigrationFile, TxMode};
+use dbassay_dsl::scan::Statement;
+
+use super::Migrations;
+use super::revisions::{Revisions, Row};
+use crate::engine::{DbError, Outcome, Session};
+use crate::run::plan::display_path;
+
+/// What happens while applying, for the CLI's Atlas-like output.
+pub enum Event<'a> {
+    /// A file starts.
+    File(&'a MigrationFile),
+    /// A statement is about to run.
+    Statement(&'a str),
+    /// The file is applied.
+    Done(&'a MigrationFile, Duration),
+}
+
+/// Applies files `from..to` (indices into the directory) in order; stops at the first failure.
+pub fn apply(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    from: usize,
+    to: usize,
+    observe: &mut dyn FnMut(Event<'_>),
+) -> Result<(), String> {
+    let dir = migrations.dir()?;
+    let dialect = session.dialect();
+    let revisions = Revisions::new(dialect, migrations.revisions_schema.as_deref());
+    revisions.ensure(session).map_err(|e| {
+        format!(
+            "cannot create the revisions table {}: {e}",
+            revisions.table()
+        )
+    })?;
+    for i in from..to.min(dir.files.len()) {
+        apply_file(session, migrations, &revisions, i, 0, observe)?;
+    }
+    Ok(())
+}
+
+/// Applies one file, starting at statement `resume` (a `txmode none` file that failed before).
+pub fn apply_file(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    revisions: &Revisions,
+    index: usize,
+    resume: usize,
+    observe: &mut dyn FnMut(Event<'_>),
+) -> Result<(), String> {
+    let dir = migrations.dir()?;
+    let file = &dir.files[index];
+    let dialect = session.dialect();
+    let path = display_path(&file.path);
+    let statements = file.statements(dialect).map_err(|e| e.to_string())?;
+    let checks = file.checks(dialect).map_err(|e| e.to_string())?;
+    let in_tx = file.txmode == TxMode::File && !needs_autocommit(dir.format, dialect, &statements);
+    let hash = migrations.file_hash(index);
+    observe(Event::File(file));
+    let start = Instant::now();
+    let record = |s: &mut dyn Session, applied: usize, error: Option<&str>, stmt: Option<&str>| {
+        let row = Row {
+            version: &file.version,
+            description: &file.description,
+            applied,
+            total: statements.len(),
+            execution_ns: start.elapsed().as_nanos(),
+            error,
+            error_stmt: stmt,
+            hash,
+        };
+        revisions.write(s, &row)
+    };
+    let begin = |s: &mut dyn Session| -> Result<(), String> {
+        if in_tx {
+            s.run("BEGIN")
+                .map_err(|e| format!("{path}: cannot start a transaction: {e}"))?;
+        }
+        Ok(())
+    };
+    // Records a failure after rolling back what the file's transaction did.
+    let fail = |s: &mut dyn Session, applied: usize, error: &str, stmt: Option<&str>| {
+        if in_tx {
+            let _ = s.run("ROLLBACK");
+        }
+        let _ = record(s, applied, Some(error), stmt);
+    };
+
+    begin(session)?;
+    if let Err(message) = run_checks(session, &checks, &path) {
+        fail(session, 0, &message, None);
+        return Err(message);
+    }
+    for (k, stmt) in statements.iter().enumerate().skip(resume) {
+        observe(Event::Statement(&stmt.text));
+        if let Err(error) = session.run(&stmt.text) {
+            let line = error_line(stmt, &error);
+            let message = format!(
+                "{path}:{line}: executing statement {:?} from version {:?}: {error}",
+                abbreviate(&stmt.text),
+                file.version
+            );
+            fail(
+                session,
+                if in_tx { resume } else { k },
+                &error.to_string(),
+                Some(&stmt.text),
+            );
+            return Err(message);
+        }
+    }
+    let done = record(session, statements.len(), None, None);
+    if let Err(e) = done {
+        fail(session, resume, &e.to_string(), None);
+        return Err(format!(
+            "{path}: cannot write its row in {}: {e}",
+            revisions.table()
+        ));
+    }
+    if in_tx {
+        session
+            .run("COMMIT")
+            .map_err(|e| format!("{path}: commit failed: {e}"))?;
+    }
+    observe(Event::Done(file, start.elapsed()));
+    Ok(())
+}
+
+/// Statements PostgreSQL refuses inside a transaction block. Flyway runs such files outside a
+/// transaction on its own (marquez's `CREATE INDEX CONCURRENTLY`); Atlas files say so with
+/// `-- atlas:txmode none`, and Atlas does not guess, so neither do we for them.
+fn needs_autocommit(
+    format: dbassay_dsl::migrate::Format,
+    dialect: Dialect,
+    statements: &[Statement],
+) -> bool {
+    use dbassay_dsl::migrate::Format;
+    if dialect != Dialect::Postgres || format == Format::Atlas {
+        return false;
+    }
+    statements.iter().any(|s| {
+        let upper = s.text.to_ascii_uppercase();
+        let words: Vec<&str> = upper.split_whitespace().take(4).collect();
+        upper.contains(" CONCURRENTLY ")
+            || words.first() == Some(&"VACUUM")
+            || words.starts_with(&["CREATE", "DATABASE"])
+            || words.starts_with(&["DROP", "DATABASE"])
+    })
+}
+
+/// Runs the `-- atlas:txtar` checks: every statement of a check must return true (at least one,
+/// with `-- atlas:assert oneof`).
+fn run_checks(session: &mut dyn Session, checks: &[Check], path: &str) -> Result<(), String> {
+    for check in checks {
+        let mut failed = Vec::new();
+        for stmt in &check.statements {
+            let outcome = session.run(&stmt.text).map_err(|e| {
+                format!(
+                    "{path}:{}: check {} failed: executing {:?}: {e}",
+                    error_line(stmt, &e),
+                    check.name,
+                    stmt.text
+                )
+            })?;
+            if !is_true(&outcome) {
+                failed.push(stmt);
+            }
+        }
+        let all_failed = failed.len() == check.statements.len();
+        if (check.oneof && all_failed && !failed.is_empty()) || (!check.oneof && !failed.is_empty())
+        {
+            let first = failed[0];
+            return Err(format!(
+                "{path}:{}: {} of {} assertions failed: check assertion {:?} returned false",
+                first.line,
+                failed.len(),
+                check.statements.len(),
+                first.text
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One row, one column, a true value (`t`, `true`, `1`).
+fn is_true(outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::Rows(grid) => match grid.rows.as_slice() {
+            [row] if row.len() == 1 => row[0]
+                .as_deref()
+                .is_some_and(|v| ["1", "t", "true"].iter().any(|t| v.eq_ignore_ascii_case(t))),
+            _ => false,
+        },
+        Outcome::Done { .. } => false,
+    }
+}
+
+/// The file line of an error: the statement's line, moved down to the server's position.
+fn error_line(stmt: &Statement, error: &DbError) -> usize {
+    match error.position {
+        Some(p) => {
+            let before: String = stmt.text.chars().take(p.saturating_sub(1)).collect();
+            stmt.line + before.matches('\n').count()
+        }
+        None => stmt.line,
+    }
+}
+
+/// A statement for one line of an error message.
+fn abbreviate(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 120 {
+        format!("{}…", one_line.chars().take(119).collect::<String>())
+    } else {
+        one_line
+    }
+}

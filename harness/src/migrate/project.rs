@@ -1,0 +1,82 @@
+//! `--env NAME` / `-c file://atlas.hcl`: the selected env of the project file fills in the
+//! settings the command line left out (the command line always wins).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use dbassay_dsl::hcl::{CaseKind, HclValue, Inputs};
+use dbassay_dsl::project;
+use dbassay_dsl::source::SourceFile;
+
+/// The command-line settings an env may fill in.
+pub struct Settings<'a> {
+    pub config: Option<&'a str>,
+    pub env: Option<&'a str>,
+    pub dev_urls: &'a mut Vec<String>,
+    pub schema: &'a mut Vec<String>,
+    pub dir: &'a mut Option<String>,
+    pub dir_format: &'a mut Option<String>,
+    pub revisions_schema: &'a mut Option<String>,
+    /// Test paths from `test { schema|migrate { src } }`, filled when empty.
+    pub paths: &'a mut Vec<String>,
+}
+
+/// Loads the env and fills `settings`; returns the typed `vars` for the test files. `kind` is
+/// the command (`schema test`, `migrate test`, or both for `assay test`).
+pub fn apply(
+    settings: &mut Settings<'_>,
+    vars: &[(String, String)],
+    kind: Option<CaseKind>,
+) -> Result<BTreeMap<String, HclValue>, String> {
+    let name = settings
+        .env
+        .ok_or("-c/--config needs --env NAME: the env block to use")?;
+    let path = PathBuf::from(
+        settings
+            .config
+            .map_or("atlas.hcl", |c| c.strip_prefix("file://").unwrap_or(c)),
+    );
+    let source = SourceFile::read(&path).map_err(|e| {
+        format!("{e}\n  --env reads the project file atlas.hcl in the working directory; give another with -c file://path")
+    })?;
+    let inputs = Inputs {
+        vars: vars.to_vec(),
+        ..Inputs::default()
+    };
+    let env = project::load(&source, name, &inputs).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    if settings.dev_urls.is_empty()
+        && let Some(dev) = env.dev.filter(|d| !d.is_empty())
+    {
+        settings.dev_urls.push(dev);
+    }
+    if settings.schema.is_empty() && kind != Some(CaseKind::Migrate) {
+        settings.schema.extend(env.src.iter().cloned());
+    }
+    fill(settings.dir, env.migration.dir);
+    fill(settings.dir_format, env.migration.format);
+    fill(settings.revisions_schema, env.migration.revisions_schema);
+    let mut values = BTreeMap::new();
+    for (k, config) in [
+        (CaseKind::Schema, env.test_schema),
+        (CaseKind::Migrate, env.test_migrate),
+    ] {
+        if kind.is_some_and(|want| want != k) {
+            continue;
+        }
+        settings.paths.extend(config.src);
+        values.extend(config.vars);
+    }
+    Ok(values)
+}
+
+fn fill(slot: &mut Option<String>, value: Option<String>) {
+    if slot.is_none() {
+        *slot = value.filter(|v| !v.is_empty());
+    }
+}

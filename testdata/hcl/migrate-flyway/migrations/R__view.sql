@@ -1,0 +1,1 @@
+CREATE VIEW IF NOT EXISTS priced AS SELECT id, price FROM items WHERE price IS NOT NULL;
