@@ -17,7 +17,7 @@ use dbassay_dsl::hcl::CaseKind;
 
 use crate::provision::cleanup;
 use crate::report;
-use crate::run::{Options, Plan};
+use crate::run::{Options, Plan, update};
 
 #[derive(Parser, Debug)]
 #[command(name = "assay", version, about = "Test harness for database logic and data migrations")]
@@ -71,6 +71,14 @@ struct TestArgs {
     /// Keep the database of a failed case and print a command that opens it.
     #[arg(long = "keep-failed")]
     keep_failed: bool,
+    /// Rewrite failing literal expectations in place: txtar sections compared with
+    /// `cmp stdout FILE`, HCL `output` strings and heredocs. Regexes are never rewritten.
+    /// Also ASSAY_UPDATE=1. Refused under CI unless --force-update is given.
+    #[arg(long)]
+    update: bool,
+    /// Allow --update under CI.
+    #[arg(long = "force-update")]
+    force_update: bool,
 
     // libtest's flags.
     /// List the trials instead of running them.
@@ -168,11 +176,15 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         run,
         kind,
         keep_failed: a.keep_failed,
+        update: update_requested(a.update, a.force_update)?,
+        assay_bin: None,
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {
         let threads = a.test_threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        return Ok(report::atlas::run(plan, threads));
+        let ok = report::atlas::run(plan, threads);
+        update::print_summary();
+        return Ok(ok);
     }
     let mut libtest = vec!["assay".to_string()];
     let flags = [
@@ -198,5 +210,20 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     }
     libtest.extend(filter);
     let args = libtest_mimic::Arguments::from_iter(libtest);
-    Ok(!report::libtest::run(&args, plan).has_failed())
+    let ok = !report::libtest::run(&args, plan).has_failed();
+    update::print_summary();
+    Ok(ok)
+}
+
+/// Whether to rewrite expectations: `--update` or `ASSAY_UPDATE=1`, refused under `CI` unless
+/// forced (`--force-update`, `ASSAY_FORCE_UPDATE=1`).
+pub fn update_requested(flag: bool, force: bool) -> Result<bool, String> {
+    let on = |var: &str| std::env::var(var).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    if !(flag || on("ASSAY_UPDATE")) {
+        return Ok(false);
+    }
+    if update::in_ci() && !(force || on("ASSAY_FORCE_UPDATE")) {
+        return Err("refusing to rewrite expectations under CI (CI is set): review changes locally, or pass --force-update".into());
+    }
+    Ok(true)
 }

@@ -96,6 +96,13 @@ fn expect_failures(trial: Trial) -> Trial {
                 status => Err(format!("expected the case to fail, but its status is {status:?}")),
             }
         }),
+        Job::Script(job) => Box::new(move || {
+            let report = job.run();
+            match report.status {
+                Status::Fail => check_text(&report.failure.unwrap_or_default(), want, "the script to fail"),
+                status => Err(format!("expected the script to fail, but its status is {status:?}")),
+            }
+        }),
         Job::Custom(check) => check,
     };
     Trial { job: Job::Custom(check), ..trial }

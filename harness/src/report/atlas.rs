@@ -39,6 +39,10 @@ pub fn run(plan: Plan, threads: usize) -> bool {
                             Ok(()) => (block("PASS", &trial.name, Duration::ZERO, &[], None), true),
                             Err(e) => (block("FAIL", &trial.name, Duration::ZERO, &[], Some(&e)), false),
                         },
+                        Job::Script(job) => {
+                            let report = job.run();
+                            (render(&trial.name, &report), report.status != Status::Fail)
+                        }
                         Job::Case(job) => {
                             // Atlas names a case by its own name; its log lines name the file.
                             let report = job.run();

@@ -36,24 +36,27 @@ pub fn trials(
         let trial = match t.job {
             Job::Broken(text) => libtest_mimic::Trial::test(t.name, move || Err(Failed::from(text))),
             Job::Custom(check) => libtest_mimic::Trial::test(t.name, move || check().map_err(Failed::from)),
-            Job::Case(job) => libtest_mimic::Trial::test(t.name, move || {
-                let report = job.run();
-                let logs = report.logs.join("\n");
-                match report.status {
-                    Status::Fail => {
-                        let failure = report.failure.unwrap_or_default();
-                        Err(Failed::from(if logs.is_empty() { failure } else { format!("{logs}\n{failure}") }))
-                    }
-                    Status::Pass | Status::Skip => {
-                        if show_logs && !logs.is_empty() {
-                            println!("{logs}");
-                        }
-                        Ok(())
-                    }
-                }
-            }),
+            Job::Script(job) => libtest_mimic::Trial::test(t.name, move || outcome(job.run(), show_logs)),
+            Job::Case(job) => libtest_mimic::Trial::test(t.name, move || outcome(job.run(), show_logs)),
         };
         trials.push(trial.with_kind(t.engine).with_ignored_flag(t.ignored));
     }
     trials
+}
+
+/// A case's (or script's) report as a libtest result.
+fn outcome(report: crate::run::CaseReport, show_logs: bool) -> Result<(), Failed> {
+    let logs = report.logs.join("\n");
+    match report.status {
+        Status::Fail => {
+            let failure = report.failure.unwrap_or_default();
+            Err(Failed::from(if logs.is_empty() { failure } else { format!("{logs}\n{failure}") }))
+        }
+        Status::Pass | Status::Skip => {
+            if show_logs && !logs.is_empty() {
+                println!("{logs}");
+            }
+            Ok(())
+        }
+    }
 }
