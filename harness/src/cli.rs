@@ -76,6 +76,13 @@ struct TestArgs {
     /// Also ASSAY_UPDATE=1. Refused under CI unless --force-update is given.
     #[arg(long)]
     update: bool,
+    /// Also write a JUnit XML report of the run to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write a JSON report to FILE: one object per case (name, file, line, engine, status,
+    /// duration, failure).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
     /// Allow --update under CI.
     #[arg(long = "force-update")]
     force_update: bool,
@@ -184,6 +191,7 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         let threads = a.test_threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let ok = report::atlas::run(plan, threads);
         update::print_summary();
+        report::results::write(a.junit.as_deref(), a.json.as_deref())?;
         return Ok(ok);
     }
     let mut libtest = vec!["assay".to_string()];
@@ -206,13 +214,25 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         libtest.extend(["--format".to_string(), f]);
     }
     if let Some(c) = a.color {
+        diff_colors(&c);
         libtest.extend(["--color".to_string(), c]);
     }
     libtest.extend(filter);
     let args = libtest_mimic::Arguments::from_iter(libtest);
     let ok = !report::libtest::run(&args, plan).has_failed();
     update::print_summary();
+    if !a.list {
+        report::results::write(a.junit.as_deref(), a.json.as_deref())?;
+    }
     Ok(ok)
+}
+
+/// `--color always|never` decides the colours of diffs too (default: when stdout is a terminal).
+fn diff_colors(choice: &str) {
+    if matches!(choice, "always" | "never") {
+        // SAFETY: called from the main thread before any trial thread starts.
+        unsafe { std::env::set_var("ASSAY_COLOR", choice) };
+    }
 }
 
 /// Whether to rewrite expectations: `--update` or `ASSAY_UPDATE=1`, refused under `CI` unless

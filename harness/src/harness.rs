@@ -11,7 +11,8 @@
 //! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
 //! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1` and `ASSAY_UPDATE=1` (rewrite failing literal
-//! expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`).
+//! expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`), `ASSAY_JUNIT=FILE` and
+//! `ASSAY_JSON=FILE` (reports of the run).
 
 use std::path::PathBuf;
 
@@ -81,6 +82,10 @@ impl Harness {
         };
         let conclusion = report::libtest::run(&args, plan);
         update::print_summary();
+        let path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from);
+        if let Err(e) = report::results::write(path("ASSAY_JUNIT").as_deref(), path("ASSAY_JSON").as_deref()) {
+            eprintln!("assay: {e}");
+        }
         cleanup::run_all();
         conclusion.exit()
     }

@@ -12,6 +12,7 @@ use dbassay_dsl::hcl::Sql;
 use dbassay_dsl::source::Location;
 
 use crate::provision::{self, Server, Snapshot};
+use crate::report::progress;
 use crate::run::sql;
 
 pub struct Target {
@@ -37,7 +38,10 @@ impl Target {
     /// reports it, and nothing is retried.
     pub fn server(&self) -> Result<Arc<dyn Server>, String> {
         self.server
-            .get_or_init(|| provision::open(&self.url).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                let _note = progress::show(&format!("starting the {} server", self.label));
+                provision::open(&self.url).map_err(|e| e.to_string())
+            })
             .clone()
     }
 
@@ -57,6 +61,7 @@ impl Target {
             if let Some(found) = server.find(&key) {
                 return Ok(found);
             }
+            let _note = progress::show(&format!("building the desired schema on {}", self.label));
             let db = server.create().map_err(|e| e.to_string())?;
             {
                 let mut session = db.connect().map_err(|e| e.to_string())?;
