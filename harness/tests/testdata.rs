@@ -7,6 +7,9 @@
 //!   contains `<text>`) or `# want-error: <text>` (the file does not load and the error contains
 //!   `<text>`). A case without a `want` line is itself a failure, so nothing passes silently.
 //!
+//! - `testdata/scripts/`: txtar scripts that must pass; they pin the CLI by calling `assay`.
+//!   `examples/golden/` runs the same way.
+//!
 //! Every trial runs on the dev URLs in `ASSAY_DEV_URL` (default: embedded SQLite).
 
 use std::collections::HashMap;
@@ -29,9 +32,14 @@ fn main() {
             }
         }
     }
+    for dir in [root.join("scripts"), root.join("../examples/golden")] {
+        let scripts = Harness::new().path(&dir).assay_bin(env!("CARGO_BIN_EXE_assay"));
+        trials.extend(scripts.plan().unwrap_or_else(|e| panic!("{}: {e}", dir.display())).trials);
+    }
     let plan = Plan { trials };
     let trials = dbassay::report::libtest::trials(&args, plan, |t| t);
     let conclusion = libtest_mimic::run(&args, trials);
+    dbassay::run::update::print_summary();
     dbassay::provision::cleanup::run_all();
     conclusion.exit()
 }

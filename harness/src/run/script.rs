@@ -15,7 +15,8 @@
 //! the log of the failing phase only (earlier phases show their `#` headers).
 //!
 //! Environment: `WORK`, `DB_URL`, `ENGINE`, `HOME=/no-home`, `TMPDIR=$WORK/.tmp`, `PATH`
-//! (inherited), and testscript's `devnull`, `/`, `:`, `$`. Nothing else is inherited, so a
+//! (inherited), `ASSAY` (the assay binary, when found), and testscript's `devnull`, `/`, `:`,
+//! `$`. Nothing else is inherited, so a
 //! script runs the same on every machine.
 
 use std::collections::BTreeMap;
@@ -471,6 +472,9 @@ impl ScriptJob {
             background: Vec::new(),
             migrated: Vec::new(),
         };
+        if let Some(bin) = database::assay_binary(&state) {
+            state.env.insert("ASSAY".into(), bin.display().to_string());
+        }
         let mut ended = match write_files(&state, &prepared.archive) {
             Ok(()) => {
                 state.database = Some(database);

@@ -313,7 +313,7 @@ pub fn assay(state: &mut State, neg: bool, args: &[String]) -> Outcome {
 
 /// The `assay` binary: given by the harness, `ASSAY_BIN` / `CARGO_BIN_EXE_assay`, or next to
 /// the running executable (or one directory up, from a cargo test binary in `deps/`).
-fn assay_binary(state: &State) -> Option<PathBuf> {
+pub(super) fn assay_binary(state: &State) -> Option<PathBuf> {
     if let Some(bin) = &state.assay_bin {
         return Some(bin.clone());
     }
