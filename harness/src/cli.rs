@@ -1,7 +1,7 @@
 //! The `assay` command line: Atlas's spellings plus libtest's flags.
 //!
 //! ```text
-//! assay test [PATHS…]            every case (schema and migrate)
+//! assay test [PATHS…]            every case (schema and migrate) and every txtar script
 //! assay schema test [PATHS…]     only test "schema" cases
 //! assay migrate test [PATHS…]    only test "migrate" cases
 //! ```
@@ -49,7 +49,8 @@ enum KindCommand {
 
 #[derive(Args, Debug)]
 struct TestArgs {
-    /// Test files or directories (`*.test.hcl`, searched recursively); default `.`. One extra
+    /// Test files or directories (`*.test.hcl` and `*.txtar` scripts, searched recursively);
+    /// default `.`. One extra
     /// argument that is not a path filters trials by name, as in `cargo test NAME`.
     paths: Vec<String>,
     /// Dev database URL; repeat to run every case once per engine. Default: embedded SQLite

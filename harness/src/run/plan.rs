@@ -18,7 +18,8 @@ use super::target::{DesiredState, Target};
 /// What to run and how.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Files or directories (`*.test.hcl` found recursively). Empty means `.`.
+    /// Files or directories (`*.test.hcl` and `*.txtar` scripts found recursively). Empty
+    /// means `.`.
     pub paths: Vec<PathBuf>,
     /// Dev URLs; every case runs once per URL. Empty means embedded in-memory SQLite.
     pub dev_urls: Vec<String>,
