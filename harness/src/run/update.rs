@@ -35,6 +35,8 @@ struct Edit {
 #[derive(Default)]
 struct FileState {
     edits: Vec<Edit>,
+    /// Sections rewritten by this process, and the data they got.
+    sections: HashMap<String, String>,
 }
 
 fn files() -> &'static Mutex<HashMap<PathBuf, Arc<Mutex<FileState>>>> {
@@ -83,7 +85,17 @@ fn with_file<T>(
 /// Rewrites the data of section `name` of the txtar file `script` with `data`. Returns the
 /// summary line.
 pub fn rewrite_section(script: &Path, name: &str, data: &str) -> Result<String, String> {
-    let line = with_file(script, |text, _| {
+    let line = with_file(script, |text, state| {
+        // Two trials (two engines) wanting different data for one section would overwrite
+        // each other: the second is refused, and the script wants per-engine sections.
+        if let Some(earlier) = state.sections.get(name)
+            && earlier != data
+        {
+            return Err(format!(
+                "section {name:?} was already rewritten by another trial with different output; give each engine its own section ([postgres] cmp stdout {name}.postgres)"
+            ));
+        }
+        state.sections.insert(name.to_string(), data.to_string());
         let archive = txtar::parse(text);
         let file = archive
             .file(name)
@@ -307,6 +319,11 @@ mod tests {
             text,
             "query 'x'\r\ncmp stdout want\n-- want --\nnew\nlines\n-- other --\nkeep\n"
         );
+        // The same data again is fine; different data from another trial is refused.
+        assert!(rewrite_section(&path, "want", "new\nlines\n").is_ok());
+        let err = rewrite_section(&path, "want", "other\n").unwrap_err();
+        assert!(err.contains("already rewritten by another trial"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
