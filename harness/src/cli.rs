@@ -1,7 +1,7 @@
 //! The `assay` command line: Atlas's spellings plus libtest's flags.
 //!
 //! ```text
-//! assay test [PATHS…]            every case (schema and migrate)
+//! assay test [PATHS…]            every case (schema and migrate) and every txtar script
 //! assay schema test [PATHS…]     only test "schema" cases
 //! assay migrate test [PATHS…]    only test "migrate" cases
 //! ```
@@ -17,7 +17,7 @@ use dbassay_dsl::hcl::CaseKind;
 
 use crate::provision::cleanup;
 use crate::report;
-use crate::run::{Options, Plan};
+use crate::run::{Options, Plan, update};
 
 #[derive(Parser, Debug)]
 #[command(name = "assay", version, about = "Test harness for database logic and data migrations")]
@@ -57,7 +57,8 @@ enum KindCommand {
 
 #[derive(Args, Debug)]
 struct TestArgs {
-    /// Test files or directories (`*.test.hcl`, searched recursively); default `.`. One extra
+    /// Test files or directories (`*.test.hcl` and `*.txtar` scripts, searched recursively);
+    /// default `.`. One extra
     /// argument that is not a path filters trials by name, as in `cargo test NAME`.
     paths: Vec<String>,
     /// Dev database URL; repeat to run every case once per engine. Default: embedded SQLite
@@ -99,6 +100,21 @@ struct TestArgs {
     /// directory, test files and vars.
     #[arg(long = "env")]
     env: Option<String>,
+    /// Rewrite failing literal expectations in place: txtar sections compared with
+    /// `cmp stdout FILE`, HCL `output` strings and heredocs. Regexes are never rewritten.
+    /// Also ASSAY_UPDATE=1. Refused under CI unless --force-update is given.
+    #[arg(long)]
+    update: bool,
+    /// Also write a JUnit XML report of the run to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write a JSON report to FILE: one object per case (name, file, line, engine, status,
+    /// duration, failure).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Allow --update under CI.
+    #[arg(long = "force-update")]
+    force_update: bool,
 
     // libtest's flags.
     /// List the trials instead of running them.
@@ -222,11 +238,16 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
             no_cache: a.no_cache,
         },
         values,
+        update: update_requested(a.update, a.force_update)?,
+        assay_bin: None,
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {
         let threads = a.test_threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        return Ok(report::atlas::run(plan, threads));
+        let ok = report::atlas::run(plan, threads);
+        update::print_summary();
+        report::results::write(a.junit.as_deref(), a.json.as_deref())?;
+        return Ok(ok);
     }
     let mut libtest = vec!["assay".to_string()];
     let flags = [
@@ -248,11 +269,38 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         libtest.extend(["--format".to_string(), f]);
     }
     if let Some(c) = a.color {
+        diff_colors(&c);
         libtest.extend(["--color".to_string(), c]);
     }
     libtest.extend(filter);
     let args = libtest_mimic::Arguments::from_iter(libtest);
-    Ok(!report::libtest::run(&args, plan).has_failed())
+    let ok = !report::libtest::run(&args, plan).has_failed();
+    update::print_summary();
+    if !a.list {
+        report::results::write(a.junit.as_deref(), a.json.as_deref())?;
+    }
+    Ok(ok)
+}
+
+/// `--color always|never` decides the colours of diffs too (default: when stdout is a terminal).
+fn diff_colors(choice: &str) {
+    if matches!(choice, "always" | "never") {
+        // SAFETY: called from the main thread before any trial thread starts.
+        unsafe { std::env::set_var("ASSAY_COLOR", choice) };
+    }
+}
+
+/// Whether to rewrite expectations: `--update` or `ASSAY_UPDATE=1`, refused under `CI` unless
+/// forced (`--force-update`, `ASSAY_FORCE_UPDATE=1`).
+pub fn update_requested(flag: bool, force: bool) -> Result<bool, String> {
+    let on = |var: &str| std::env::var(var).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    if !(flag || on("ASSAY_UPDATE")) {
+        return Ok(false);
+    }
+    if update::in_ci() && !(force || on("ASSAY_FORCE_UPDATE")) {
+        return Err("refusing to rewrite expectations under CI (CI is set): review changes locally, or pass --force-update".into());
+    }
+    Ok(true)
 }
 
 impl TestArgs {

@@ -10,13 +10,15 @@
 //!
 //! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
-//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1` and `ASSAY_NO_CACHE=1`.
+//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_UPDATE=1` (rewrite failing
+//! literal expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`), `ASSAY_JUNIT=FILE` and
+//! `ASSAY_JSON=FILE` (reports of the run).
 
 use std::path::PathBuf;
 
 use crate::provision::cleanup;
 use crate::report;
-use crate::run::{Options, Plan};
+use crate::run::{Options, Plan, update};
 
 /// A cargo test harness over test files.
 #[derive(Default)]
@@ -77,18 +79,24 @@ impl Harness {
         self
     }
 
+    /// The `assay` binary that scripts' `assay` command runs; a cargo test target passes
+    /// `env!("CARGO_BIN_EXE_assay")`.
+    pub fn assay_bin(mut self, path: impl Into<PathBuf>) -> Harness {
+        self.options.assay_bin = Some(path.into());
+        self
+    }
+
     /// The plan this harness would run (for harnesses that wrap trials themselves).
     pub fn plan(mut self) -> Result<Plan, String> {
-        self.apply_env();
+        self.apply_env()?;
         Plan::build(&self.options)
     }
 
     /// Parses libtest's arguments, runs the trials, removes what was provisioned, and exits
     /// with libtest's code.
     pub fn main(mut self) -> ! {
-        self.apply_env();
         let args = libtest_mimic::Arguments::from_args();
-        let plan = match Plan::build(&self.options) {
+        let plan = match self.apply_env().and_then(|()| Plan::build(&self.options)) {
             Ok(plan) => plan,
             Err(message) => {
                 eprintln!("assay: {message}");
@@ -96,11 +104,16 @@ impl Harness {
             }
         };
         let conclusion = report::libtest::run(&args, plan);
+        update::print_summary();
+        let path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from);
+        if let Err(e) = report::results::write(path("ASSAY_JUNIT").as_deref(), path("ASSAY_JSON").as_deref()) {
+            eprintln!("assay: {e}");
+        }
         cleanup::run_all();
         conclusion.exit()
     }
 
-    fn apply_env(&mut self) {
+    fn apply_env(&mut self) -> Result<(), String> {
         if let Ok(urls) = std::env::var("ASSAY_DEV_URL")
             && !self.fixed
         {
@@ -115,5 +128,7 @@ impl Harness {
         if std::env::var("ASSAY_KEEP_FAILED").is_ok_and(|v| v == "1") {
             self.options.keep_failed = true;
         }
+        self.options.update = crate::cli::update_requested(false, false)?;
+        Ok(())
     }
 }

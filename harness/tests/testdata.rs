@@ -10,6 +10,9 @@
 //!   contains `<text>`) or `# want-error: <text>` (the file does not load and the error contains
 //!   `<text>`). A case without a `want` line is itself a failure, so nothing passes silently.
 //!
+//! - `testdata/scripts/`: txtar scripts that must pass; they pin the CLI by calling `assay`.
+//!   `examples/golden/` runs the same way.
+//!
 //! A group whose engine is not on this machine (no server binaries, no Docker) is skipped with a
 //! loud message — unless `CI` is set: then its trials run and fail, so CI never passes by
 //! skipping an engine.
@@ -41,9 +44,14 @@ fn main() {
             }
         }
     }
+    for dir in [root.join("scripts"), root.join("../examples/golden")] {
+        let scripts = Harness::new().path(&dir).assay_bin(env!("CARGO_BIN_EXE_assay"));
+        trials.extend(scripts.plan().unwrap_or_else(|e| panic!("{}: {e}", dir.display())).trials);
+    }
     let plan = Plan { trials };
     let trials = dbassay::report::libtest::trials(&args, plan, |t| t);
     let conclusion = libtest_mimic::run(&args, trials);
+    dbassay::run::update::print_summary();
     dbassay::provision::cleanup::run_all();
     conclusion.exit()
 }
@@ -130,6 +138,13 @@ fn expect_failures(trial: Trial) -> Trial {
                     check_text(&text, want, "the case to fail")
                 }
                 status => Err(format!("expected the case to fail, but its status is {status:?}")),
+            }
+        }),
+        Job::Script(job) => Box::new(move || {
+            let report = job.run();
+            match report.status {
+                Status::Fail => check_text(&report.failure.unwrap_or_default(), want, "the script to fail"),
+                status => Err(format!("expected the script to fail, but its status is {status:?}")),
             }
         }),
         Job::Custom(check) => check,

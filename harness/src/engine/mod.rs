@@ -11,6 +11,7 @@ pub use dbassay_dsl::Dialect;
 
 pub mod mysql;
 pub mod postgres;
+pub mod show;
 pub mod sqlite;
 
 /// The rows of one statement, every value already text (`None` is SQL NULL).

@@ -9,7 +9,7 @@ mod table;
 
 pub use compare::{error_matches, output_matches};
 pub use csv::csv;
-pub use diff::unified_diff;
+pub use diff::{color_enabled, colorize, exact_diff, unified_diff};
 pub use table::table;
 
 use dbassay_dsl::hcl::Format;

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use super::results;
 use crate::run::{CaseReport, Job, Plan, Status, Trial};
 
 /// Runs the plan and prints Atlas's layout to stdout. Returns whether every case passed.
@@ -39,9 +40,16 @@ pub fn run(plan: Plan, threads: usize) -> bool {
                             Ok(()) => (block("PASS", &trial.name, Duration::ZERO, &[], None), true),
                             Err(e) => (block("FAIL", &trial.name, Duration::ZERO, &[], Some(&e)), false),
                         },
+                        Job::Script(job) => {
+                            let report = job.run();
+                            results::record(&trial.name, &job.path.display().to_string(), 0, &trial.engine, &report);
+                            (render(&trial.name, &report), report.status != Status::Fail)
+                        }
                         Job::Case(job) => {
                             // Atlas names a case by its own name; its log lines name the file.
                             let report = job.run();
+                            let at = &job.case.location;
+                            results::record(&trial.name, &at.path.display().to_string(), at.line, &trial.engine, &report);
                             (render(&job.case.name, &report), report.status != Status::Fail)
                         }
                     };

@@ -5,7 +5,10 @@
 
 use libtest_mimic::{Arguments, Conclusion, Failed};
 
-use crate::run::{Job, Plan, Status};
+use std::time::Duration;
+
+use super::results;
+use crate::run::{CaseReport, Job, Plan, Status};
 
 /// Runs the plan as libtest trials and returns libtest's conclusion.
 pub fn run(args: &Arguments, plan: Plan) -> Conclusion {
@@ -34,26 +37,51 @@ pub fn trials(
     }
     for t in plan.trials.into_iter().map(wrap) {
         let trial = match t.job {
-            Job::Broken(text) => libtest_mimic::Trial::test(t.name, move || Err(Failed::from(text))),
+            Job::Broken(text) => {
+                let (name, engine) = (t.name.clone(), t.engine.clone());
+                libtest_mimic::Trial::test(t.name, move || {
+                    let report = CaseReport { status: Status::Fail, duration: Duration::ZERO, logs: Vec::new(), failure: Some(text) };
+                    results::record(&name, name.rsplit("::").next().unwrap_or(&name), 0, &engine, &report);
+                    outcome(report, show_logs)
+                })
+            }
             Job::Custom(check) => libtest_mimic::Trial::test(t.name, move || check().map_err(Failed::from)),
-            Job::Case(job) => libtest_mimic::Trial::test(t.name, move || {
-                let report = job.run();
-                let logs = report.logs.join("\n");
-                match report.status {
-                    Status::Fail => {
-                        let failure = report.failure.unwrap_or_default();
-                        Err(Failed::from(if logs.is_empty() { failure } else { format!("{logs}\n{failure}") }))
-                    }
-                    Status::Pass | Status::Skip => {
-                        if show_logs && !logs.is_empty() {
-                            println!("{logs}");
-                        }
-                        Ok(())
-                    }
-                }
-            }),
+            Job::Script(job) => {
+                let (name, engine) = (t.name.clone(), t.engine.clone());
+                libtest_mimic::Trial::test(t.name, move || {
+                    let report = job.run();
+                    results::record(&name, &job.path.display().to_string(), 0, &engine, &report);
+                    outcome(report, show_logs)
+                })
+            }
+            Job::Case(job) => {
+                let (name, engine) = (t.name.clone(), t.engine.clone());
+                libtest_mimic::Trial::test(t.name, move || {
+                    let report = job.run();
+                    let at = &job.case.location;
+                    results::record(&name, &at.path.display().to_string(), at.line, &engine, &report);
+                    outcome(report, show_logs)
+                })
+            }
         };
         trials.push(trial.with_kind(t.engine).with_ignored_flag(t.ignored));
     }
     trials
+}
+
+/// A case's (or script's) report as a libtest result.
+fn outcome(report: CaseReport, show_logs: bool) -> Result<(), Failed> {
+    let logs = report.logs.join("\n");
+    match report.status {
+        Status::Fail => {
+            let failure = report.failure.unwrap_or_default();
+            Err(Failed::from(if logs.is_empty() { failure } else { format!("{logs}\n{failure}") }))
+        }
+        Status::Pass | Status::Skip => {
+            if show_logs && !logs.is_empty() {
+                println!("{logs}");
+            }
+            Ok(())
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::process::Command as Process;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, Sql};
+use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, Output, Sql};
 use dbassay_dsl::source::Location;
 
 use crate::engine::{Outcome, Session};
@@ -19,6 +19,7 @@ use crate::render;
 use crate::run::rollback;
 use crate::run::sql::{self, SqlFailure};
 use crate::run::target::{DesiredState, Target};
+use crate::run::update;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -47,6 +48,8 @@ pub struct CaseJob {
     pub keep_failed: bool,
     /// The run's migration directory, for `test "migrate"` cases.
     pub migrations: Option<Arc<Migrations>>,
+    /// `--update`: rewrite a failing literal `output` in place.
+    pub update: bool,
 }
 
 /// Where a migrate case's database is: files `0..applied` of the directory are applied.
@@ -217,7 +220,7 @@ impl CaseJob {
         for command in &commands {
             let outcome = match (&command.kind, migration.as_deref_mut()) {
                 (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
-                _ => run_command(session, command, logs, &mut cleanups),
+                _ => run_command(session, command, logs, &mut cleanups, self.update),
             };
             if let Err(e) = outcome {
                 result = Err(format!("{}: {e}", short(&command.location)));
@@ -247,12 +250,18 @@ fn run_command(
     command: &Command,
     logs: &mut Vec<String>,
     cleanups: &mut Vec<(Location, Sql)>,
+    update: bool,
 ) -> Result<(), String> {
     match &command.kind {
         CommandKind::Exec(exec) => {
             let grid = sql::run_all(session, &exec.sql).map_err(|f| format!("exec: {}", f.describe()))?;
             if let Some(expect) = &exec.expect {
-                check_output(&render::serialize(&grid, exec.format), expect, exec.format)?;
+                let actual = render::serialize(&grid, exec.format);
+                let checked = check_output(&actual, expect, exec.format);
+                if checked.is_err() && update {
+                    return update_output(command, expect, &actual, checked);
+                }
+                checked?;
             }
             Ok(())
         }
@@ -328,6 +337,24 @@ fn falsy(grid: &crate::engine::TextGrid) -> Option<String> {
         [row] => Some(format!("expected one column, got {}", row.len())),
         rows => Some(format!("expected one row, got {}", rows.len())),
     }
+}
+
+/// `--update` after a failed `output`/`match`: a literal `output` takes the actual output (the
+/// command then passes); anything else stays a failure and is reported as not rewritten.
+fn update_output(command: &Command, expect: &Expect, actual: &str, failed: Result<(), String>) -> Result<(), String> {
+    let place = short(&command.location);
+    let why = match expect {
+        Expect::Output(Output { literal: Some(literal), .. }) => {
+            return match update::rewrite_literal(&command.location.path, literal, actual, command.location.line) {
+                Ok(_) => Ok(()),
+                Err(e) => failed.map_err(|f| format!("{f}\n--update could not rewrite it: {e}")),
+            };
+        }
+        Expect::Output(_) => "the output is computed, not a literal",
+        Expect::Match(_) => "a `match` regular expression is never rewritten",
+    };
+    update::not_rewritten(&place, why);
+    failed.map_err(|f| format!("{f}\n(--update: not rewritten: {why})"))
 }
 
 fn check_output(actual: &str, expect: &Expect, format: dbassay_dsl::hcl::Format) -> Result<(), String> {

@@ -7,12 +7,16 @@
 //! - [`case`]: running one case's commands, cleanups, and the case report.
 //! - [`rollback`]: running a case in a rolled-back transaction on a reused database.
 //! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
+//! - [`script`]: running txtar scripts (testscript commands plus database commands).
+//! - [`update`]: `--update`, rewriting literal expectations in place.
 
 pub mod case;
 pub mod plan;
 pub mod rollback;
+pub mod script;
 pub mod sql;
 pub mod target;
+pub mod update;
 
 pub use case::{CaseReport, Status};
 pub use plan::{Job, Options, Plan, Trial};

@@ -12,6 +12,7 @@ use dbassay_dsl::hcl::{CaseKind, Inputs, TestFile};
 use dbassay_dsl::source::SourceFile;
 
 use super::case::{CaseJob, ParallelGroup};
+use super::script::{self, ScriptJob};
 use super::target::{DesiredState, Target};
 use crate::migrate::{DirSpec, Migrations};
 use dbassay_dsl::hcl::CommandKind;
@@ -19,7 +20,8 @@ use dbassay_dsl::hcl::CommandKind;
 /// What to run and how.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Files or directories (`*.test.hcl` found recursively). Empty means `.`.
+    /// Files or directories (`*.test.hcl` and `*.txtar` scripts found recursively). Empty
+    /// means `.`.
     pub paths: Vec<PathBuf>,
     /// Dev URLs; every case runs once per URL. Empty means embedded in-memory SQLite.
     pub dev_urls: Vec<String>,
@@ -38,6 +40,10 @@ pub struct Options {
     pub migrations: DirSpec,
     /// Typed variable values (atlas.hcl `test { … { vars = {…} } }`); `vars` wins on conflict.
     pub values: std::collections::BTreeMap<String, dbassay_dsl::hcl::HclValue>,
+    /// Rewrite failing literal expectations in place (`--update`, `ASSAY_UPDATE=1`).
+    pub update: bool,
+    /// The `assay` binary a script's `assay` command runs (default: found next to this one).
+    pub assay_bin: Option<PathBuf>,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -56,6 +62,8 @@ pub struct Trial {
 
 pub enum Job {
     Case(Box<CaseJob>),
+    /// A txtar script on one dev URL.
+    Script(Box<ScriptJob>),
     /// A file or setting that could not be used: the trial fails with this text.
     Broken(String),
     /// A check of the caller's own (assay's tests wrap trials to expect failures).
@@ -88,6 +96,27 @@ impl Plan {
         let mut trials = Vec::new();
         for path in files {
             let display = display_path(&path);
+            if is_script(&path) {
+                // Scripts are neither schema nor migrate cases: `assay test` runs them.
+                if options.kind.is_some() || options.run.as_ref().is_some_and(|re| !re.is_match(&display)) {
+                    continue;
+                }
+                let broken = script::check(Path::new(&display)).err();
+                for target in &targets {
+                    let job = match &broken {
+                        Some(text) => Job::Broken(text.clone()),
+                        None => Job::Script(Box::new(ScriptJob {
+                            path: PathBuf::from(&display),
+                            target: target.clone(),
+                            keep_failed: options.keep_failed,
+                            update: options.update,
+                            assay_bin: options.assay_bin.clone(),
+                        })),
+                    };
+                    trials.push(Trial { name: name(target, display.clone()), engine: target.label.clone(), ignored: false, job });
+                }
+                continue;
+            }
             let parsed = SourceFile::read(&path)
                 .map_err(|e| vec![e])
                 .and_then(|source| TestFile::parse(source, &inputs));
@@ -144,6 +173,7 @@ impl Plan {
                             group: case.parallel.then(|| group.clone()),
                             keep_failed: options.keep_failed,
                             migrations,
+                            update: options.update,
                         })),
                     });
                 }
@@ -186,7 +216,12 @@ fn targets(urls: &[String]) -> Result<Vec<Arc<Target>>, String> {
     Ok(targets)
 }
 
-/// `*.test.hcl` files under the paths (recursively; hidden dirs and `target` skipped), each once,
+/// A txtar script rather than an HCL test file.
+fn is_script(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "txtar")
+}
+
+/// `*.test.hcl` and `*.txtar` files under the paths (recursively; hidden dirs and `target` skipped), each once,
 /// in a stable order. A file named explicitly is taken whatever its name.
 fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let default = [PathBuf::from(".")];
@@ -218,7 +253,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
             if !name.starts_with('.') && name != "target" {
                 walk(&path, files)?;
             }
-        } else if name.ends_with(".test.hcl") {
+        } else if name.ends_with(".test.hcl") || name.ends_with(".txtar") {
             files.push(path);
         }
     }

@@ -13,6 +13,7 @@ use dbassay_dsl::source::Location;
 
 use crate::engine::Session;
 use crate::provision::{self, Database, Server, Snapshot};
+use crate::report::progress;
 use crate::run::rollback::Worker;
 use crate::run::sql;
 
@@ -60,7 +61,10 @@ impl Target {
     /// reports it, and nothing is retried.
     pub fn server(&self) -> Result<Arc<dyn Server>, String> {
         self.server
-            .get_or_init(|| provision::open(&self.url).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                let _note = progress::show(&format!("starting the {} server", self.label));
+                provision::open(&self.url).map_err(|e| e.to_string())
+            })
             .clone()
     }
 
@@ -115,6 +119,7 @@ impl Target {
             if let Some(found) = server.find(&key) {
                 return Ok(found);
             }
+            let _note = progress::show(&format!("building the desired schema on {}", self.label));
             let db = server.create().map_err(|e| e.to_string())?;
             {
                 let mut session = db.connect().map_err(|e| e.to_string())?;
