@@ -37,11 +37,23 @@ fn main() {
     std::fs::create_dir_all(dir.join("parallel")).unwrap();
     let mut hcl = String::new();
     for i in 0..n {
-        let _ = writeln!(hcl, "test \"schema\" \"a{i}\" {{\n  parallel = true\n  assert {{\n    sql = \"SELECT double({i}) = {} FROM t WHERE id = 1\"\n  }}\n}}", i * 2);
+        let _ = writeln!(
+            hcl,
+            "test \"schema\" \"a{i}\" {{\n  parallel = true\n  assert {{\n    sql = \"SELECT double({i}) = {} FROM t WHERE id = 1\"\n  }}\n}}",
+            i * 2
+        );
     }
     std::fs::write(dir.join("parallel/p.test.hcl"), hcl).unwrap();
     let schema_url = format!("file://{}", dir.join("schema.sql").display());
-    let assay_secs = time(Command::new(&assay).args(["test", dir.join("parallel").to_str().unwrap(), "--url", &schema_url, "--dev-url", &url, "-q"]));
+    let assay_secs = time(Command::new(&assay).args([
+        "test",
+        dir.join("parallel").to_str().unwrap(),
+        "--url",
+        &schema_url,
+        "--dev-url",
+        &url,
+        "-q",
+    ]));
     println!("{n} parallel assertions, assay (schema copy + {n} cases):  {assay_secs:.3} s");
 
     // The same SQL through one psql session, in one transaction, on a database with the schema.
@@ -58,27 +70,52 @@ fn main() {
         let _ = writeln!(sql, "SELECT double({i}) = {} FROM t WHERE id = 1;", i * 2);
     }
     std::fs::write(dir.join("plain.sql"), &sql).unwrap();
-    let psql_secs = time(Command::new("psql").args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f"]).arg(dir.join("plain.sql")).arg(&psql_db).stdout(Stdio::null()));
-    println!("{n} assertions, one `psql -1 -f` session:                  {psql_secs:.3} s  (assay / psql = {:.2}x)", assay_secs / psql_secs);
+    let psql_secs = time(
+        Command::new("psql")
+            .args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(dir.join("plain.sql"))
+            .arg(&psql_db)
+            .stdout(Stdio::null()),
+    );
+    println!(
+        "{n} assertions, one `psql -1 -f` session:                  {psql_secs:.3} s  (assay / psql = {:.2}x)",
+        assay_secs / psql_secs
+    );
 
     if which("pg_prove") {
         let tap_db = plain("bench_pgtap");
         run_psql(&tap_db, "CREATE EXTENSION IF NOT EXISTS pgtap");
         let mut tap = format!("SELECT plan({n});\n");
         for i in 0..n {
-            let _ = writeln!(tap, "SELECT ok(double({i}) = {}, 'a{i}') FROM t WHERE id = 1;", i * 2);
+            let _ = writeln!(
+                tap,
+                "SELECT ok(double({i}) = {}, 'a{i}') FROM t WHERE id = 1;",
+                i * 2
+            );
         }
         tap.push_str("SELECT * FROM finish();\n");
         std::fs::write(dir.join("tap.sql"), tap).unwrap();
         let f = server.connect_facts();
         let tap_secs = time(
             Command::new("pg_prove")
-                .args(["-h", &f.host, "-p", &f.port.to_string(), "-U", &f.user, "-d", "bench_pgtap"])
+                .args([
+                    "-h",
+                    &f.host,
+                    "-p",
+                    &f.port.to_string(),
+                    "-U",
+                    &f.user,
+                    "-d",
+                    "bench_pgtap",
+                ])
                 .arg(dir.join("tap.sql"))
                 .env("PGPASSWORD", f.password.clone().unwrap_or_default())
                 .stdout(Stdio::null()),
         );
-        println!("{n} assertions as pgTAP through pg_prove:                  {tap_secs:.3} s  (assay / pg_prove = {:.2}x)", assay_secs / tap_secs);
+        println!(
+            "{n} assertions as pgTAP through pg_prove:                  {tap_secs:.3} s  (assay / pg_prove = {:.2}x)",
+            assay_secs / tap_secs
+        );
     } else {
         println!("pg_prove: not installed (apt-get install pgtap postgresql-15-pgtap)");
     }
@@ -88,28 +125,61 @@ fn main() {
     std::fs::create_dir_all(dir.join("isolated")).unwrap();
     let mut hcl = String::new();
     for i in 0..m {
-        let _ = writeln!(hcl, "test \"schema\" \"c{i}\" {{\n  exec {{\n    sql = \"INSERT INTO t (v) VALUES ({i}) RETURNING id\"\n    output = \"101\"\n  }}\n}}");
+        let _ = writeln!(
+            hcl,
+            "test \"schema\" \"c{i}\" {{\n  exec {{\n    sql = \"INSERT INTO t (v) VALUES ({i}) RETURNING id\"\n    output = \"101\"\n  }}\n}}"
+        );
     }
     std::fs::write(dir.join("isolated/i.test.hcl"), hcl).unwrap();
-    let iso = time(Command::new(&assay).args(["test", dir.join("isolated").to_str().unwrap(), "--url", &schema_url, "--dev-url", &url, "-q"]));
-    println!("{m} isolated cases, assay: {iso:.3} s = {:.1} ms per case all-in (copy, case, drop)", iso * 1000.0 / m as f64);
+    let iso = time(Command::new(&assay).args([
+        "test",
+        dir.join("isolated").to_str().unwrap(),
+        "--url",
+        &schema_url,
+        "--dev-url",
+        &url,
+        "-q",
+    ]));
+    println!(
+        "{m} isolated cases, assay: {iso:.3} s = {:.1} ms per case all-in (copy, case, drop)",
+        iso * 1000.0 / m as f64
+    );
 
     // 3. Cold start.
     std::fs::create_dir_all(dir.join("one")).unwrap();
-    std::fs::write(dir.join("one/o.test.hcl"), "test \"schema\" \"one\" {\n  exec {\n    sql = \"SELECT 1\"\n    output = \"1\"\n  }\n}\n").unwrap();
+    std::fs::write(
+        dir.join("one/o.test.hcl"),
+        "test \"schema\" \"one\" {\n  exec {\n    sql = \"SELECT 1\"\n    output = \"1\"\n  }\n}\n",
+    )
+    .unwrap();
     drop(server);
-    let cold = time(Command::new(&assay).args(["test", dir.join("one").to_str().unwrap(), "--dev-url", "local://postgres", "-q"]));
+    let cold = time(Command::new(&assay).args([
+        "test",
+        dir.join("one").to_str().unwrap(),
+        "--dev-url",
+        "local://postgres",
+        "-q",
+    ]));
     println!("cold start, assay on local://postgres to the first result: {cold:.3} s");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn run_psql(url: &str, sql: &str) {
-    let ok = Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql, url]).stdout(Stdio::null()).status().unwrap().success();
+    let ok = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql, url])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
     assert!(ok, "psql failed: {sql}");
 }
 
 fn which(program: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {program}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn time(cmd: &mut Command) -> f64 {
@@ -122,6 +192,10 @@ fn time(cmd: &mut Command) -> f64 {
 fn assay_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let assay = exe.parent().and_then(Path::parent).unwrap().join("assay");
-    assert!(assay.exists(), "build the assay binary first ({})", assay.display());
+    assert!(
+        assay.exists(),
+        "build the assay binary first ({})",
+        assay.display()
+    );
     assay
 }

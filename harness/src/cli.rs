@@ -20,7 +20,11 @@ use crate::report;
 use crate::run::{Options, Plan, update};
 
 #[derive(Parser, Debug)]
-#[command(name = "assay", version, about = "Test harness for database logic and data migrations")]
+#[command(
+    name = "assay",
+    version,
+    about = "Test harness for database logic and data migrations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Top,
@@ -161,9 +165,15 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let (args, kind) = match cli.command {
         Top::Test(a) => (a, None),
-        Top::Schema { command: KindCommand::Test(a) } => (a, Some(CaseKind::Schema)),
-        Top::Migrate { command: MigrateCommand::Test(a) } => (*a, Some(CaseKind::Migrate)),
-        Top::Migrate { command: MigrateCommand::Dir(command) } => {
+        Top::Schema {
+            command: KindCommand::Test(a),
+        } => (a, Some(CaseKind::Schema)),
+        Top::Migrate {
+            command: MigrateCommand::Test(a),
+        } => (*a, Some(CaseKind::Migrate)),
+        Top::Migrate {
+            command: MigrateCommand::Dir(command),
+        } => {
             return match crate::migrate::command::run(command) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::from(1),
@@ -221,7 +231,9 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     }
     let run = a
         .run
-        .map(|r| regex::Regex::new(&r).map_err(|e| format!("--run: invalid regular expression: {e}")))
+        .map(|r| {
+            regex::Regex::new(&r).map_err(|e| format!("--run: invalid regular expression: {e}"))
+        })
         .transpose()?;
     let options = Options {
         paths,
@@ -243,7 +255,9 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {
-        let threads = a.test_threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let threads = a
+            .test_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let ok = report::atlas::run(plan, threads);
         update::print_summary();
         report::results::write(a.junit.as_deref(), a.json.as_deref())?;
@@ -258,7 +272,12 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         (a.quiet, "--quiet"),
         (a.nocapture, "--nocapture"),
     ];
-    libtest.extend(flags.iter().filter(|(on, _)| *on).map(|(_, f)| f.to_string()));
+    libtest.extend(
+        flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, f)| f.to_string()),
+    );
     for s in a.skip {
         libtest.extend(["--skip".to_string(), s]);
     }
@@ -293,7 +312,8 @@ fn diff_colors(choice: &str) {
 /// Whether to rewrite expectations: `--update` or `ASSAY_UPDATE=1`, refused under `CI` unless
 /// forced (`--force-update`, `ASSAY_FORCE_UPDATE=1`).
 pub fn update_requested(flag: bool, force: bool) -> Result<bool, String> {
-    let on = |var: &str| std::env::var(var).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    let on =
+        |var: &str| std::env::var(var).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     if !(flag || on("ASSAY_UPDATE")) {
         return Ok(false);
     }
@@ -305,7 +325,10 @@ pub fn update_requested(flag: bool, force: bool) -> Result<bool, String> {
 
 impl TestArgs {
     /// The settings an atlas.hcl env may fill in (those not given on the command line).
-    fn project<'a>(&'a mut self, paths: &'a mut Vec<String>) -> crate::migrate::project::Settings<'a> {
+    fn project<'a>(
+        &'a mut self,
+        paths: &'a mut Vec<String>,
+    ) -> crate::migrate::project::Settings<'a> {
         crate::migrate::project::Settings {
             config: self.config.as_deref(),
             env: self.env.as_deref(),

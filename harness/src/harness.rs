@@ -2,10 +2,9 @@
 //! `cargo test` / `cargo nextest run`.
 //!
 //! ```no_run
-//! // tests/db.rs, with `[[test]] name = "db" harness = false` in Cargo.toml
-//! fn main() {
-//!     dbassay::Harness::new().path("tests/db").schema("tests/db/schema.sql").main()
-//! }
+//! // The body of `fn main` in tests/db.rs, with `[[test]] name = "db" harness = false` in
+//! // Cargo.toml:
+//! dbassay::Harness::new().path("tests/db").schema("tests/db/schema.sql").main()
 //! ```
 //!
 //! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
@@ -105,8 +104,15 @@ impl Harness {
         };
         let conclusion = report::libtest::run(&args, plan);
         update::print_summary();
-        let path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from);
-        if let Err(e) = report::results::write(path("ASSAY_JUNIT").as_deref(), path("ASSAY_JSON").as_deref()) {
+        let path = |var: &str| {
+            std::env::var_os(var)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        if let Err(e) = report::results::write(
+            path("ASSAY_JUNIT").as_deref(),
+            path("ASSAY_JSON").as_deref(),
+        ) {
             eprintln!("assay: {e}");
         }
         cleanup::run_all();
@@ -117,7 +123,12 @@ impl Harness {
         if let Ok(urls) = std::env::var("ASSAY_DEV_URL")
             && !self.fixed
         {
-            let urls: Vec<String> = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).map(String::from).collect();
+            let urls: Vec<String> = urls
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(String::from)
+                .collect();
             if !urls.is_empty() {
                 self.options.dev_urls = urls;
             }

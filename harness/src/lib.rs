@@ -12,14 +12,14 @@
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
 
+pub mod cli;
 pub mod engine;
+mod harness;
 pub mod migrate;
 pub mod provision;
-pub mod runtime;
 pub mod render;
 pub mod report;
 pub mod run;
-pub mod cli;
-mod harness;
+pub mod runtime;
 
 pub use harness::Harness;

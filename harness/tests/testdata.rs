@@ -33,10 +33,15 @@ fn main() {
     for (dir, expect_failure) in [("hcl", false), ("failing", true)] {
         for group in subdirs(&root.join(dir)) {
             if let Err(missing) = engines_present(&group) {
-                eprintln!("!!! SKIPPED {}: {missing} (set CI=true to fail instead)", group.display());
+                eprintln!(
+                    "!!! SKIPPED {}: {missing} (set CI=true to fail instead)",
+                    group.display()
+                );
                 continue;
             }
-            let plan = harness(&group).plan().unwrap_or_else(|e| panic!("{}: {e}", group.display()));
+            let plan = harness(&group)
+                .plan()
+                .unwrap_or_else(|e| panic!("{}: {e}", group.display()));
             if expect_failure {
                 trials.extend(plan.trials.into_iter().map(expect_failures));
             } else {
@@ -45,8 +50,15 @@ fn main() {
         }
     }
     for dir in [root.join("scripts"), root.join("../examples/golden")] {
-        let scripts = Harness::new().path(&dir).assay_bin(env!("CARGO_BIN_EXE_assay"));
-        trials.extend(scripts.plan().unwrap_or_else(|e| panic!("{}: {e}", dir.display())).trials);
+        let scripts = Harness::new()
+            .path(&dir)
+            .assay_bin(env!("CARGO_BIN_EXE_assay"));
+        trials.extend(
+            scripts
+                .plan()
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .trials,
+        );
     }
     let plan = Plan { trials };
     let trials = dbassay::report::libtest::trials(&args, plan, |t| t);
@@ -72,7 +84,11 @@ fn engines_present(group: &Path) -> Result<(), String> {
         return Ok(());
     }
     let urls = std::fs::read_to_string(group.join("dev_url.txt")).unwrap_or_default();
-    for url in urls.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for url in urls
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         dbassay::provision::available(url).map_err(|e| format!("{url}: {e}"))?;
     }
     Ok(())
@@ -81,7 +97,11 @@ fn engines_present(group: &Path) -> Result<(), String> {
 fn harness(group: &Path) -> Harness {
     let mut h = Harness::new().path(group);
     if let Ok(urls) = std::fs::read_to_string(group.join("dev_url.txt")) {
-        for url in urls.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for url in urls
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             h = h.dev_url(url).fixed_dev_urls();
         }
     }
@@ -134,28 +154,44 @@ fn expect_failures(trial: Trial) -> Trial {
             let report = job.run();
             match report.status {
                 Status::Fail => {
-                    let text = [report.logs.join("\n"), report.failure.unwrap_or_default()].join("\n");
+                    let text =
+                        [report.logs.join("\n"), report.failure.unwrap_or_default()].join("\n");
                     check_text(&text, want, "the case to fail")
                 }
-                status => Err(format!("expected the case to fail, but its status is {status:?}")),
+                status => Err(format!(
+                    "expected the case to fail, but its status is {status:?}"
+                )),
             }
         }),
         Job::Script(job) => Box::new(move || {
             let report = job.run();
             match report.status {
-                Status::Fail => check_text(&report.failure.unwrap_or_default(), want, "the script to fail"),
-                status => Err(format!("expected the script to fail, but its status is {status:?}")),
+                Status::Fail => check_text(
+                    &report.failure.unwrap_or_default(),
+                    want,
+                    "the script to fail",
+                ),
+                status => Err(format!(
+                    "expected the script to fail, but its status is {status:?}"
+                )),
             }
         }),
         Job::Custom(check) => check,
     };
-    Trial { job: Job::Custom(check), ..trial }
+    Trial {
+        job: Job::Custom(check),
+        ..trial
+    }
 }
 
 fn check_text(actual: &str, want: Option<String>, what: &str) -> Result<(), String> {
     match want {
-        None => Err(format!("no `# want` line for this trial; expected {what}. It said:\n{actual}")),
+        None => Err(format!(
+            "no `# want` line for this trial; expected {what}. It said:\n{actual}"
+        )),
         Some(want) if actual.contains(&want) => Ok(()),
-        Some(want) => Err(format!("expected {what} with a message containing {want:?}, got:\n{actual}")),
+        Some(want) => Err(format!(
+            "expected {what} with a message containing {want:?}, got:\n{actual}"
+        )),
     }
 }

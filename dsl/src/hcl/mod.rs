@@ -216,11 +216,21 @@ pub(crate) mod eval_support {
         super::functions::with_base_dir(dir, f)
     }
 
-    pub(crate) fn variables(source: &SourceFile, blocks: &[&Block], inputs: &Inputs, errors: &mut Vec<Error>) -> Value {
+    pub(crate) fn variables(
+        source: &SourceFile,
+        blocks: &[&Block],
+        inputs: &Inputs,
+        errors: &mut Vec<Error>,
+    ) -> Value {
         super::vars::variables(source, blocks, inputs, errors)
     }
 
-    pub(crate) fn locals(source: &SourceFile, blocks: &[&Block], ctx: &mut Context<'_>, errors: &mut Vec<Error>) -> Value {
+    pub(crate) fn locals(
+        source: &SourceFile,
+        blocks: &[&Block],
+        ctx: &mut Context<'_>,
+        errors: &mut Vec<Error>,
+    ) -> Value {
         super::vars::locals(source, blocks, ctx, errors)
     }
 
@@ -230,7 +240,11 @@ pub(crate) mod eval_support {
         Compiled(super::eval::Attr::new(source, attr))
     }
 
-    pub(crate) fn eval(c: &Compiled, source: &SourceFile, ctx: &Context<'_>) -> Result<Value, Error> {
+    pub(crate) fn eval(
+        c: &Compiled,
+        source: &SourceFile,
+        ctx: &Context<'_>,
+    ) -> Result<Value, Error> {
         c.0.eval(source, ctx)
     }
 

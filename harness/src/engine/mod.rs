@@ -45,7 +45,10 @@ pub struct DbError {
 
 impl DbError {
     pub fn new(message: impl Into<String>) -> DbError {
-        DbError { message: message.into(), ..DbError::default() }
+        DbError {
+            message: message.into(),
+            ..DbError::default()
+        }
     }
 }
 

@@ -85,7 +85,11 @@ impl Session for PgSession {
             return None;
         };
         let mut undo = vec!["ROLLBACK".to_string()];
-        undo.extend(grid.rows.into_iter().filter_map(|mut row| row.pop().flatten()));
+        undo.extend(
+            grid.rows
+                .into_iter()
+                .filter_map(|mut row| row.pop().flatten()),
+        );
         undo.push("DISCARD ALL".to_string());
         Some(RollbackPlan {
             // Deferred constraints are checked at each statement, as they are when every

@@ -40,11 +40,15 @@ impl Session for SqliteSession {
 
 /// Runs one statement on a connection.
 pub fn run(conn: &Connection, statement: &str) -> Result<Outcome, DbError> {
-    let mut stmt = conn.prepare(statement).map_err(|e| db_error(e, statement))?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let mut stmt = conn
+        .prepare(statement)
+        .map_err(|e| db_error(e, statement))?;
+    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     if columns.is_empty() {
         let affected = stmt.execute([]).map_err(|e| db_error(e, statement))?;
-        return Ok(Outcome::Done { affected: affected as u64 });
+        return Ok(Outcome::Done {
+            affected: affected as u64,
+        });
     }
     let width = columns.len();
     let mut rows = Vec::new();
@@ -81,10 +85,20 @@ fn text(value: ValueRef<'_>) -> Option<String> {
 /// because that is what Atlas's SQLite driver prints: `1500000.0` is `1.5e+06`.
 fn real(f: f64) -> String {
     if !f.is_finite() {
-        return if f.is_nan() { "NaN".into() } else if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let exp = f.abs().log10().floor() as i32;
     if (-4..6).contains(&exp) {
@@ -102,13 +116,23 @@ fn real(f: f64) -> String {
 
 fn db_error(error: rusqlite::Error, statement: &str) -> DbError {
     match error {
-        rusqlite::Error::SqlInputError { error, msg, sql, offset } => {
+        rusqlite::Error::SqlInputError {
+            error,
+            msg,
+            sql,
+            offset,
+        } => {
             // The offset is into the SQL that was left to prepare; make it a 1-based character
             // position in the statement.
             let consumed = statement.len().saturating_sub(sql.len());
             let byte = consumed + offset.max(0) as usize;
             let position = statement.get(..byte).map(|s| s.chars().count() + 1);
-            DbError { message: msg, code: Some(code_name(&error)), position, ..DbError::default() }
+            DbError {
+                message: msg,
+                code: Some(code_name(&error)),
+                position,
+                ..DbError::default()
+            }
         }
         rusqlite::Error::SqliteFailure(error, msg) => DbError {
             message: msg.unwrap_or_else(|| error.to_string()),
@@ -153,12 +177,30 @@ mod tests {
     #[test]
     fn values_become_text() {
         let c = conn();
-        let out = run(&c, "SELECT 1, 2.5, 'x', x'00ff', NULL, 1e100, 0.1, 2.0, -0.00001, 123456.0, 1500000.0").unwrap();
-        let Outcome::Rows(grid) = out else { panic!("rows expected") };
+        let out = run(
+            &c,
+            "SELECT 1, 2.5, 'x', x'00ff', NULL, 1e100, 0.1, 2.0, -0.00001, 123456.0, 1500000.0",
+        )
+        .unwrap();
+        let Outcome::Rows(grid) = out else {
+            panic!("rows expected")
+        };
         let cells: Vec<_> = grid.rows[0].iter().map(|c| c.as_deref()).collect();
         assert_eq!(
             cells,
-            [Some("1"), Some("2.5"), Some("x"), Some("\\x00ff"), None, Some("1e+100"), Some("0.1"), Some("2"), Some("-1e-05"), Some("123456"), Some("1.5e+06")]
+            [
+                Some("1"),
+                Some("2.5"),
+                Some("x"),
+                Some("\\x00ff"),
+                None,
+                Some("1e+100"),
+                Some("0.1"),
+                Some("2"),
+                Some("-1e-05"),
+                Some("123456"),
+                Some("1.5e+06")
+            ]
         );
     }
 
@@ -166,8 +208,13 @@ mod tests {
     fn statements_without_rows_report_affected_rows() {
         let c = conn();
         run(&c, "CREATE TABLE t (a int)").unwrap();
-        assert_eq!(run(&c, "INSERT INTO t VALUES (1), (2)").unwrap(), Outcome::Done { affected: 2 });
-        let Outcome::Rows(g) = run(&c, "SELECT a FROM t WHERE a > 5").unwrap() else { panic!() };
+        assert_eq!(
+            run(&c, "INSERT INTO t VALUES (1), (2)").unwrap(),
+            Outcome::Done { affected: 2 }
+        );
+        let Outcome::Rows(g) = run(&c, "SELECT a FROM t WHERE a > 5").unwrap() else {
+            panic!()
+        };
         assert_eq!((g.columns, g.rows.len()), (vec!["a".to_string()], 0));
     }
 

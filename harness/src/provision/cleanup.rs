@@ -32,7 +32,10 @@ impl Drop for Registration {
 pub fn register(action: impl FnOnce() + Send + 'static) -> Registration {
     install_signal_handler();
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    ACTIONS.lock().unwrap_or_else(|e| e.into_inner()).push((id, Box::new(action)));
+    ACTIONS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((id, Box::new(action)));
     Registration(id)
 }
 
@@ -50,9 +53,10 @@ fn install_signal_handler() {
     INSTALLED.call_once(|| {
         crate::runtime::runtime().spawn(async {
             use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut int), Ok(mut term)) =
-                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-            else {
+            let (Ok(mut int), Ok(mut term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) else {
                 return;
             };
             let code = tokio::select! {

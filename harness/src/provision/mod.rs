@@ -14,9 +14,9 @@ use crate::engine::{Dialect, Session};
 
 pub mod cleanup;
 pub mod connect;
-pub mod mysql;
 #[cfg(feature = "docker")]
 pub mod docker;
+pub mod mysql;
 pub mod postgres;
 pub mod shared;
 pub mod sqlite;
@@ -91,15 +91,30 @@ pub fn engine_of(url: &str) -> Result<&'static str> {
 pub fn open(url: &str) -> Result<Arc<dyn Server>> {
     match parse(url)? {
         DevUrl::Sqlite { path, params, .. } => {
-            let on = |k: &str| dbassay_dsl::url::param(&params, k).is_some_and(|v| matches!(v, "1" | "true" | "on"));
+            let on = |k: &str| {
+                dbassay_dsl::url::param(&params, k)
+                    .is_some_and(|v| matches!(v, "1" | "true" | "on"))
+            };
             let fk = on("_fk") || on("foreign_keys") || on("_foreign_keys");
             Ok(sqlite::SqliteServer::new(path.is_some(), fk)?)
         }
         DevUrl::Postgres(_) => Ok(postgres::external(url)?),
         DevUrl::Mysql(_) | DevUrl::Mariadb(_) => mysql::external(url),
-        DevUrl::Local { engine: Engine::Postgres, version, .. } => Ok(postgres::local(version.as_deref())?),
-        DevUrl::Local { engine, version, .. } => mysql::local(flavor(engine), version.as_deref()),
-        DevUrl::Docker { engine, image, tag, db, .. } => docker_server(engine, &image, &tag, db.as_deref()),
+        DevUrl::Local {
+            engine: Engine::Postgres,
+            version,
+            ..
+        } => Ok(postgres::local(version.as_deref())?),
+        DevUrl::Local {
+            engine, version, ..
+        } => mysql::local(flavor(engine), version.as_deref()),
+        DevUrl::Docker {
+            engine,
+            image,
+            tag,
+            db,
+            ..
+        } => docker_server(engine, &image, &tag, db.as_deref()),
     }
 }
 
@@ -107,9 +122,11 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
 /// image), checked without starting anything. Servers the user names are assumed reachable.
 pub fn available(url: &str) -> Result<()> {
     match parse(url)? {
-        DevUrl::Local { engine: Engine::Postgres, version, .. } => {
-            postgres::local::Binaries::find(version.as_deref()).map(|_| ())
-        }
+        DevUrl::Local {
+            engine: Engine::Postgres,
+            version,
+            ..
+        } => postgres::local::Binaries::find(version.as_deref()).map(|_| ()),
         DevUrl::Local { .. } => mysql::local::Binaries::find().map(|_| ()),
         DevUrl::Docker { image, tag, .. } => docker_available(&image, &tag),
         _ => Ok(()),
@@ -130,7 +147,9 @@ fn docker_available(image: &str, tag: &str) -> Result<()> {
 
 #[cfg(not(feature = "docker"))]
 fn docker_available(_: &str, _: &str) -> Result<()> {
-    Err(ProvisionError("this build of assay has no Docker support".into()))
+    Err(ProvisionError(
+        "this build of assay has no Docker support".into(),
+    ))
 }
 
 fn flavor(engine: Engine) -> mysql::Flavor {
@@ -143,7 +162,12 @@ fn flavor(engine: Engine) -> mysql::Flavor {
 /// A container for this process, removed at the end of the run (and on Ctrl-C); databases are
 /// created on it like on any other server.
 #[cfg(feature = "docker")]
-fn docker_server(engine: Engine, image: &str, tag: &str, db: Option<&str>) -> Result<Arc<dyn Server>> {
+fn docker_server(
+    engine: Engine,
+    image: &str,
+    tag: &str,
+    db: Option<&str>,
+) -> Result<Arc<dyn Server>> {
     let kind = match engine {
         Engine::Postgres => docker::DockerEngine::Postgres,
         Engine::Mysql => docker::DockerEngine::Mysql,
@@ -156,7 +180,10 @@ fn docker_server(engine: Engine, image: &str, tag: &str, db: Option<&str>) -> Re
             port: started.port,
             user: started.user.clone(),
             password: Some(started.password.clone()),
-            dbname: started.database.clone().unwrap_or_else(|| "postgres".into()),
+            dbname: started
+                .database
+                .clone()
+                .unwrap_or_else(|| "postgres".into()),
         })?),
         _ => mysql::at(mysql::MyConnect {
             flavor: flavor(engine),

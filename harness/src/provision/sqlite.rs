@@ -37,7 +37,11 @@ pub struct SqliteServer {
 impl SqliteServer {
     /// A server keeping databases in memory (`files = false`) or in files in a temp dir.
     pub fn new(files: bool, foreign_keys: bool) -> Result<Arc<SqliteServer>> {
-        let dir = if files { Some(TempDir::new("sqlite")?) } else { None };
+        let dir = if files {
+            Some(TempDir::new("sqlite")?)
+        } else {
+            None
+        };
         Ok(Arc::new(SqliteServer {
             dir,
             foreign_keys,
@@ -99,7 +103,11 @@ impl Server for SqliteServer {
             Some(dir) => {
                 let path = dir.path.join(format!("{}.db", self.name()));
                 self.open(Some(&path))?; // creates the file
-                Ok(Box::new(FileDatabase { path, foreign_keys: self.foreign_keys, keep: false }))
+                Ok(Box::new(FileDatabase {
+                    path,
+                    foreign_keys: self.foreign_keys,
+                    keep: false,
+                }))
             }
         }
     }
@@ -108,22 +116,39 @@ impl Server for SqliteServer {
         let url = db.url();
         let frozen: Arc<dyn Snapshot> = match &self.dir {
             None => {
-                let name = url.trim_start_matches("sqlite://").trim_end_matches("?mode=memory");
-                let slot = lock(&self.live).get(name).and_then(Weak::upgrade).ok_or_else(|| {
-                    ProvisionError(format!("{url} is not a database of this server"))
-                })?;
+                let name = url
+                    .trim_start_matches("sqlite://")
+                    .trim_end_matches("?mode=memory");
+                let slot = lock(&self.live)
+                    .get(name)
+                    .and_then(Weak::upgrade)
+                    .ok_or_else(|| {
+                        ProvisionError(format!("{url} is not a database of this server"))
+                    })?;
                 let conn = slot.take();
                 drop(db);
-                Arc::new(MemorySnapshot { conn: Mutex::new(conn), foreign_keys: self.foreign_keys, live: self.live.clone() })
+                Arc::new(MemorySnapshot {
+                    conn: Mutex::new(conn),
+                    foreign_keys: self.foreign_keys,
+                    live: self.live.clone(),
+                })
             }
             Some(dir) => {
                 let path = dir.path.join(format!("snapshot-{key}.db"));
                 let from = PathBuf::from(url.trim_start_matches("sqlite://"));
                 std::fs::rename(&from, &path).map_err(|e| {
-                    ProvisionError(format!("cannot move {} to {}: {e}", from.display(), path.display()))
+                    ProvisionError(format!(
+                        "cannot move {} to {}: {e}",
+                        from.display(),
+                        path.display()
+                    ))
                 })?;
                 drop(db);
-                Arc::new(FileSnapshot { path, foreign_keys: self.foreign_keys, next: AtomicU64::new(1) })
+                Arc::new(FileSnapshot {
+                    path,
+                    foreign_keys: self.foreign_keys,
+                    next: AtomicU64::new(1),
+                })
             }
         };
         lock(&self.snapshots).insert(key.to_string(), frozen.clone());
@@ -143,7 +168,10 @@ struct Slot {
 
 impl Slot {
     fn new(conn: Connection) -> Slot {
-        Slot { conn: Mutex::new(Some(conn)), returned: Condvar::new() }
+        Slot {
+            conn: Mutex::new(Some(conn)),
+            returned: Condvar::new(),
+        }
     }
 
     fn take(&self) -> Connection {
@@ -170,7 +198,10 @@ struct MemoryDatabase {
 impl Database for MemoryDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
         let conn = self.slot.take();
-        Ok(Box::new(BorrowedSession { session: Some(SqliteSession::new(conn)), slot: self.slot.clone() }))
+        Ok(Box::new(BorrowedSession {
+            session: Some(SqliteSession::new(conn)),
+            slot: self.slot.clone(),
+        }))
     }
 
     fn url(&self) -> String {
@@ -178,7 +209,10 @@ impl Database for MemoryDatabase {
     }
 
     fn open_command(&self) -> String {
-        format!("# {} lives in memory and ends with the run; use a file dev URL (sqlite://dev.db) to keep it", self.name)
+        format!(
+            "# {} lives in memory and ends with the run; use a file dev URL (sqlite://dev.db) to keep it",
+            self.name
+        )
     }
 
     fn keep(&mut self) {}
@@ -192,7 +226,10 @@ struct BorrowedSession {
 
 impl Session for BorrowedSession {
     fn run(&mut self, statement: &str) -> std::result::Result<Outcome, DbError> {
-        self.session.as_mut().expect("held until drop").run(statement)
+        self.session
+            .as_mut()
+            .expect("held until drop")
+            .run(statement)
     }
 
     fn dialect(&self) -> Dialect {
@@ -239,7 +276,10 @@ struct FileDatabase {
 
 impl Database for FileDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
-        Ok(Box::new(SqliteSession::new(open(Some(&self.path), self.foreign_keys)?)))
+        Ok(Box::new(SqliteSession::new(open(
+            Some(&self.path),
+            self.foreign_keys,
+        )?)))
     }
 
     fn url(&self) -> String {
@@ -272,11 +312,19 @@ struct FileSnapshot {
 impl Snapshot for FileSnapshot {
     fn copy(&self) -> Result<Box<dyn Database>> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("snapshot");
+        let stem = self
+            .path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("snapshot");
         let path = self.path.with_file_name(format!("{stem}-copy-{n}.db"));
         std::fs::copy(&self.path, &path)
             .map_err(|e| ProvisionError(format!("cannot copy {}: {e}", self.path.display())))?;
-        Ok(Box::new(FileDatabase { path, foreign_keys: self.foreign_keys, keep: false }))
+        Ok(Box::new(FileDatabase {
+            path,
+            foreign_keys: self.foreign_keys,
+            keep: false,
+        }))
     }
 }
 
@@ -296,7 +344,10 @@ impl TempDir {
             .map_err(|e| ProvisionError(format!("cannot create {}: {e}", path.display())))?;
         let remove = path.clone();
         let registration = cleanup::register(move || remove_unkept(&remove));
-        Ok(TempDir { path, _registration: registration })
+        Ok(TempDir {
+            path,
+            _registration: registration,
+        })
     }
 }
 
@@ -337,7 +388,10 @@ mod tests {
         assert!(server.find("k1").is_some() && server.find("k2").is_none());
         let a = snap.copy().unwrap();
         let b = snap.copy().unwrap();
-        a.connect().unwrap().run("INSERT INTO t VALUES (2)").unwrap();
+        a.connect()
+            .unwrap()
+            .run("INSERT INTO t VALUES (2)")
+            .unwrap();
         assert_eq!(count(a.as_ref()), "2");
         assert_eq!(count(b.as_ref()), "1");
         assert_eq!(count(snap.copy().unwrap().as_ref()), "1");
@@ -353,7 +407,10 @@ mod tests {
         let server = SqliteServer::new(true, false).unwrap();
         let dir = server.dir.as_ref().unwrap().path.clone();
         check_copies_are_independent(server);
-        assert!(!dir.exists(), "the temp dir must be removed with the server");
+        assert!(
+            !dir.exists(),
+            "the temp dir must be removed with the server"
+        );
     }
 
     #[test]
@@ -364,7 +421,12 @@ mod tests {
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let db = db.clone();
-                std::thread::spawn(move || db.connect().unwrap().run("INSERT INTO t VALUES (1)").unwrap())
+                std::thread::spawn(move || {
+                    db.connect()
+                        .unwrap()
+                        .run("INSERT INTO t VALUES (1)")
+                        .unwrap()
+                })
             })
             .collect();
         threads.into_iter().for_each(|t| drop(t.join().unwrap()));

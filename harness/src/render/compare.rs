@@ -19,7 +19,12 @@ fn cells(text: &str, format: Format) -> Vec<Vec<String>> {
     let lines = text.lines().map(|l| l.trim_end_matches('\r'));
     match format {
         Format::Csv => lines
-            .map(|l| csv::split_line(l).into_iter().map(|f| f.trim().to_string()).collect())
+            .map(|l| {
+                csv::split_line(l)
+                    .into_iter()
+                    .map(|f| f.trim().to_string())
+                    .collect()
+            })
             .collect(),
         Format::Table => lines
             .filter(|l| !table::is_rule(l))
@@ -61,7 +66,11 @@ mod tests {
     #[test]
     fn table_cells_are_compared_ignoring_alignment() {
         let actual = " id | email\n----+-------\n 1  | a@b.c";
-        assert!(output_matches("id|email\n--+--\n1|a@b.c", actual, Format::Table));
+        assert!(output_matches(
+            "id|email\n--+--\n1|a@b.c",
+            actual,
+            Format::Table
+        ));
         assert!(!output_matches("id|email\n1|x@b.c", actual, Format::Table));
     }
 

@@ -56,13 +56,19 @@ mod tests {
     fn grid(rows: &[&[Option<&str>]]) -> TextGrid {
         TextGrid {
             columns: vec![],
-            rows: rows.iter().map(|r| r.iter().map(|c| c.map(String::from)).collect()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.map(String::from)).collect())
+                .collect(),
         }
     }
 
     #[test]
     fn fields_are_joined_and_quoted_only_when_needed() {
-        let g = grid(&[&[Some("1"), Some("a,b"), None], &[Some("2"), Some("say \"hi\""), Some("")]]);
+        let g = grid(&[
+            &[Some("1"), Some("a,b"), None],
+            &[Some("2"), Some("say \"hi\""), Some("")],
+        ]);
         assert_eq!(csv(&g), "1,\"a,b\",\n2,\"say \"\"hi\"\"\",");
     }
 

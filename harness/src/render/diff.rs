@@ -7,7 +7,11 @@ use similar::TextDiff;
 pub fn unified_diff(expected: &str, actual: &str) -> String {
     let e = with_newline(expected);
     let a = with_newline(actual);
-    let diff = TextDiff::from_lines(&e, &a).unified_diff().context_radius(3).header("expected", "actual").to_string();
+    let diff = TextDiff::from_lines(&e, &a)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected", "actual")
+        .to_string();
     colorize(&diff)
 }
 
@@ -21,7 +25,11 @@ pub fn exact_diff(expected: &str, actual: &str, expected_name: &str, actual_name
         .missing_newline_hint(true)
         .to_string();
     let diff = if diff.trim().is_empty() {
-        format!("(the texts differ only in whitespace at the ends of lines: {} vs {} bytes)\n", expected.len(), actual.len())
+        format!(
+            "(the texts differ only in whitespace at the ends of lines: {} vs {} bytes)\n",
+            expected.len(),
+            actual.len()
+        )
     } else {
         diff
     };
@@ -69,7 +77,11 @@ pub fn color_enabled() -> bool {
 
 fn with_newline(s: &str) -> String {
     let s = s.trim_matches('\n');
-    if s.is_empty() { String::new() } else { format!("{s}\n") }
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("{s}\n")
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +91,10 @@ mod tests {
     #[test]
     fn shows_removed_and_added_lines() {
         let d = unified_diff("a\nb\n", "a\nc");
-        assert!(d.contains("--- expected") && d.contains("+++ actual"), "{d}");
+        assert!(
+            d.contains("--- expected") && d.contains("+++ actual"),
+            "{d}"
+        );
         assert!(d.contains("-b\n") && d.contains("+c\n"), "{d}");
     }
 }

@@ -17,14 +17,21 @@ pub fn table(grid: &TextGrid) -> String {
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let cells = grid.rows.iter().map(|r| r.get(i).map_or(0, |v| width(&cell(v))));
+            let cells = grid
+                .rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |v| width(&cell(v))));
             cells.fold(width(h), usize::max)
         })
         .collect();
 
     let mut lines = Vec::with_capacity(grid.rows.len() + 2);
-    let header: Vec<String> =
-        grid.columns.iter().zip(&widths).map(|(h, &w)| format!(" {} ", centre(h, w))).collect();
+    let header: Vec<String> = grid
+        .columns
+        .iter()
+        .zip(&widths)
+        .map(|(h, &w)| format!(" {} ", centre(h, w)))
+        .collect();
     lines.push(header.join("|").trim_end().to_string());
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
     lines.push(rule.join("+"));
@@ -65,19 +72,28 @@ mod tests {
     fn grid(cols: &[&str], rows: &[&[Option<&str>]]) -> TextGrid {
         TextGrid {
             columns: cols.iter().map(|c| c.to_string()).collect(),
-            rows: rows.iter().map(|r| r.iter().map(|c| c.map(String::from)).collect()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.map(String::from)).collect())
+                .collect(),
         }
     }
 
     #[test]
     fn matches_the_atlas_docs_example() {
-        let g = grid(&["a", "b"], &[&[Some("1"), Some("one")], &[Some("2"), Some("two")]]);
+        let g = grid(
+            &["a", "b"],
+            &[&[Some("1"), Some("one")], &[Some("2"), Some("two")]],
+        );
         assert_eq!(table(&g), " a |  b\n---+-----\n 1 | one\n 2 | two");
     }
 
     #[test]
     fn null_is_an_empty_cell_and_trailing_spaces_are_removed() {
-        let g = grid(&["id", "email"], &[&[Some("1"), None], &[Some("10"), Some("a@b.c")]]);
+        let g = grid(
+            &["id", "email"],
+            &[&[Some("1"), None], &[Some("10"), Some("a@b.c")]],
+        );
         assert_eq!(table(&g), " id | email\n----+-------\n 1  |\n 10 | a@b.c");
     }
 

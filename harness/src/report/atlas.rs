@@ -23,7 +23,11 @@ use crate::run::{CaseReport, Job, Plan, Status, Trial};
 pub fn run(plan: Plan, threads: usize) -> bool {
     plan.expect_runs(|_| true);
     // Each worker takes the trials it runs out of their slots.
-    let trials: Vec<Mutex<Option<Trial>>> = plan.trials.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let trials: Vec<Mutex<Option<Trial>>> = plan
+        .trials
+        .into_iter()
+        .map(|t| Mutex::new(Some(t)))
+        .collect();
     let results: Vec<Mutex<Option<String>>> = trials.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
@@ -33,24 +37,47 @@ pub fn run(plan: Plan, threads: usize) -> bool {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(slot) = trials.get(i) else { break };
-                    let Some(trial) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else { continue };
+                    let Some(trial) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+                        continue;
+                    };
                     let (text, ok) = match trial.job {
-                        Job::Broken(text) => (block("FAIL", &trial.name, Duration::ZERO, &[], Some(&text)), false),
+                        Job::Broken(text) => (
+                            block("FAIL", &trial.name, Duration::ZERO, &[], Some(&text)),
+                            false,
+                        ),
                         Job::Custom(check) => match check() {
                             Ok(()) => (block("PASS", &trial.name, Duration::ZERO, &[], None), true),
-                            Err(e) => (block("FAIL", &trial.name, Duration::ZERO, &[], Some(&e)), false),
+                            Err(e) => (
+                                block("FAIL", &trial.name, Duration::ZERO, &[], Some(&e)),
+                                false,
+                            ),
                         },
                         Job::Script(job) => {
                             let report = job.run();
-                            results::record(&trial.name, &job.path.display().to_string(), 0, &trial.engine, &report);
+                            results::record(
+                                &trial.name,
+                                &job.path.display().to_string(),
+                                0,
+                                &trial.engine,
+                                &report,
+                            );
                             (render(&trial.name, &report), report.status != Status::Fail)
                         }
                         Job::Case(job) => {
                             // Atlas names a case by its own name; its log lines name the file.
                             let report = job.run();
                             let at = &job.case.location;
-                            results::record(&trial.name, &at.path.display().to_string(), at.line, &trial.engine, &report);
-                            (render(&job.case.name, &report), report.status != Status::Fail)
+                            results::record(
+                                &trial.name,
+                                &at.path.display().to_string(),
+                                at.line,
+                                &trial.engine,
+                                &report,
+                            );
+                            (
+                                render(&job.case.name, &report),
+                                report.status != Status::Fail,
+                            )
                         }
                     };
                     if !ok {
@@ -77,10 +104,22 @@ fn render(name: &str, report: &CaseReport) -> String {
         Status::Fail => "FAIL",
         Status::Skip => "SKIP",
     };
-    block(status, name, report.duration, &report.logs, report.failure.as_deref())
+    block(
+        status,
+        name,
+        report.duration,
+        &report.logs,
+        report.failure.as_deref(),
+    )
 }
 
-fn block(status: &str, name: &str, duration: Duration, logs: &[String], failure: Option<&str>) -> String {
+fn block(
+    status: &str,
+    name: &str,
+    duration: Duration,
+    logs: &[String],
+    failure: Option<&str>,
+) -> String {
     let mut s = format!("-- {status}: {name} ({})\n", go_duration(duration));
     for log in logs {
         let _ = writeln!(s, "    {log}");
@@ -119,7 +158,16 @@ mod tests {
 
     #[test]
     fn a_failure_shows_its_place_then_the_error() {
-        let s = block("FAIL", "postal", Duration::from_micros(319), &[], Some("a.hcl:2: catch: boom\nmore"));
-        assert_eq!(s, "-- FAIL: postal (319µs)\n    a.hcl:2:\n      Error: catch: boom\n      more\n");
+        let s = block(
+            "FAIL",
+            "postal",
+            Duration::from_micros(319),
+            &[],
+            Some("a.hcl:2: catch: boom\nmore"),
+        );
+        assert_eq!(
+            s,
+            "-- FAIL: postal (319µs)\n    a.hcl:2:\n      Error: catch: boom\n      more\n"
+        );
     }
 }

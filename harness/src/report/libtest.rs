@@ -40,12 +40,25 @@ pub fn trials(
             Job::Broken(text) => {
                 let (name, engine) = (t.name.clone(), t.engine.clone());
                 libtest_mimic::Trial::test(t.name, move || {
-                    let report = CaseReport { status: Status::Fail, duration: Duration::ZERO, logs: Vec::new(), failure: Some(text) };
-                    results::record(&name, name.rsplit("::").next().unwrap_or(&name), 0, &engine, &report);
+                    let report = CaseReport {
+                        status: Status::Fail,
+                        duration: Duration::ZERO,
+                        logs: Vec::new(),
+                        failure: Some(text),
+                    };
+                    results::record(
+                        &name,
+                        name.rsplit("::").next().unwrap_or(&name),
+                        0,
+                        &engine,
+                        &report,
+                    );
                     outcome(report, show_logs)
                 })
             }
-            Job::Custom(check) => libtest_mimic::Trial::test(t.name, move || check().map_err(Failed::from)),
+            Job::Custom(check) => {
+                libtest_mimic::Trial::test(t.name, move || check().map_err(Failed::from))
+            }
             Job::Script(job) => {
                 let (name, engine) = (t.name.clone(), t.engine.clone());
                 libtest_mimic::Trial::test(t.name, move || {
@@ -59,7 +72,13 @@ pub fn trials(
                 libtest_mimic::Trial::test(t.name, move || {
                     let report = job.run();
                     let at = &job.case.location;
-                    results::record(&name, &at.path.display().to_string(), at.line, &engine, &report);
+                    results::record(
+                        &name,
+                        &at.path.display().to_string(),
+                        at.line,
+                        &engine,
+                        &report,
+                    );
                     outcome(report, show_logs)
                 })
             }
@@ -75,7 +94,11 @@ fn outcome(report: CaseReport, show_logs: bool) -> Result<(), Failed> {
     match report.status {
         Status::Fail => {
             let failure = report.failure.unwrap_or_default();
-            Err(Failed::from(if logs.is_empty() { failure } else { format!("{logs}\n{failure}") }))
+            Err(Failed::from(if logs.is_empty() {
+                failure
+            } else {
+                format!("{logs}\n{failure}")
+            }))
         }
         Status::Pass | Status::Skip => {
             if show_logs && !logs.is_empty() {

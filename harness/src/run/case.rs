@@ -76,7 +76,10 @@ impl ParallelGroup {
         self.db.lock().unwrap_or_else(|e| e.into_inner()).1 = cases;
     }
 
-    fn acquire(&self, make: impl FnOnce() -> Result<Box<dyn Database>, String>) -> Result<Arc<dyn Database>, String> {
+    fn acquire(
+        &self,
+        make: impl FnOnce() -> Result<Box<dyn Database>, String>,
+    ) -> Result<Arc<dyn Database>, String> {
         let mut guard = self.db.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(db) = &guard.0 {
             return Ok(db.clone());
@@ -104,7 +107,10 @@ impl ParallelGroup {
 
     fn give_back(&self, mut session: Box<dyn Session>) {
         if session.reset() {
-            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(session);
+            self.idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(session);
         }
     }
 }
@@ -114,22 +120,41 @@ impl CaseJob {
         let start = Instant::now();
         let mut logs = Vec::new();
         let failure = if self.case.skip {
-            return CaseReport { status: Status::Skip, duration: Duration::ZERO, logs, failure: None };
+            return CaseReport {
+                status: Status::Skip,
+                duration: Duration::ZERO,
+                logs,
+                failure: None,
+            };
         } else {
             // A panic inside assay is a bug, but it must fail only this case, with its message.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_on_database(&mut logs)))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .map(String::as_str)
-                        .or_else(|| panic.downcast_ref::<&str>().copied())
-                        .unwrap_or("unknown panic");
-                    Err(format!("{}: assay panicked (a bug; please report it): {what}", self.case.location))
-                })
-                .err()
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.run_on_database(&mut logs)
+            }))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown panic");
+                Err(format!(
+                    "{}: assay panicked (a bug; please report it): {what}",
+                    self.case.location
+                ))
+            })
+            .err()
         };
-        let status = if failure.is_some() { Status::Fail } else { Status::Pass };
-        CaseReport { status, duration: start.elapsed(), logs, failure }
+        let status = if failure.is_some() {
+            Status::Fail
+        } else {
+            Status::Pass
+        };
+        CaseReport {
+            status,
+            duration: start.elapsed(),
+            logs,
+            failure,
+        }
     }
 
     fn run_on_database(&self, logs: &mut Vec<String>) -> Result<(), String> {
@@ -150,8 +175,9 @@ impl CaseJob {
             }
             None => {
                 if rollback::eligible(&self.case, self.keep_failed)
-                    && let Some(result) =
-                        self.target.in_rollback(&self.state, |db, session| self.run_commands(db, session, logs))
+                    && let Some(result) = self.target.in_rollback(&self.state, |db, session| {
+                        self.run_commands(db, session, logs)
+                    })
                 {
                     return result;
                 }
@@ -164,15 +190,15 @@ impl CaseJob {
     /// `migrate { to }`, from a copy of the cached state at that version.
     fn run_migrate_case(&self, logs: &mut Vec<String>) -> Result<(), String> {
         let at = |e: String| format!("{}: {e}", self.case.location);
-        let migrations = self
-            .migrations
-            .as_deref()
-            .ok_or_else(|| at("migrate cases need a migration directory (--dir file://migrations)".into()))?;
+        let migrations = self.migrations.as_deref().ok_or_else(|| {
+            at("migrate cases need a migration directory (--dir file://migrations)".into())
+        })?;
         let dir = migrations.dir().map_err(at)?;
         let first = match self.case.commands.first() {
-            Some(Command { kind: CommandKind::Migrate { to }, location }) if !migrations.no_cache => {
-                dir.position(to).ok().map(|i| (i, location))
-            }
+            Some(Command {
+                kind: CommandKind::Migrate { to },
+                location,
+            }) if !migrations.no_cache => dir.position(to).ok().map(|i| (i, location)),
             _ => None,
         };
         let db = match first {
@@ -181,7 +207,11 @@ impl CaseJob {
                 .map_err(|e| format!("{}: migrate: {e}", short(location)))?,
             None => self.target.server()?.create().map_err(|e| e.to_string())?,
         };
-        let mut state = CaseMigration { migrations, applied: first.map_or(0, |(i, _)| i + 1), restored: first.is_some() };
+        let mut state = CaseMigration {
+            migrations,
+            applied: first.map_or(0, |(i, _)| i + 1),
+            restored: first.is_some(),
+        };
         self.run_alone(db, logs, Some(&mut state))
     }
 
@@ -195,15 +225,23 @@ impl CaseJob {
         let result = db
             .connect()
             .map_err(|e| e.to_string())
-            .and_then(|mut session| self.run_commands_with(db.as_ref(), session.as_mut(), logs, migration));
+            .and_then(|mut session| {
+                self.run_commands_with(db.as_ref(), session.as_mut(), logs, migration)
+            });
         if result.is_err() && self.keep_failed {
             db.keep();
-            return result.map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
+            return result
+                .map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
         }
         result
     }
 
-    fn run_commands(&self, db: &dyn Database, session: &mut dyn Session, logs: &mut Vec<String>) -> Result<(), String> {
+    fn run_commands(
+        &self,
+        db: &dyn Database,
+        session: &mut dyn Session,
+        logs: &mut Vec<String>,
+    ) -> Result<(), String> {
         self.run_commands_with(db, session, logs, None)
     }
 
@@ -254,7 +292,8 @@ fn run_command(
 ) -> Result<(), String> {
     match &command.kind {
         CommandKind::Exec(exec) => {
-            let grid = sql::run_all(session, &exec.sql).map_err(|f| format!("exec: {}", f.describe()))?;
+            let grid =
+                sql::run_all(session, &exec.sql).map_err(|f| format!("exec: {}", f.describe()))?;
             if let Some(expect) = &exec.expect {
                 let actual = render::serialize(&grid, exec.format);
                 let checked = check_output(&actual, expect, exec.format);
@@ -286,12 +325,16 @@ fn run_command(
         }
         CommandKind::Catch(catch) => match sql::run_all(session, &catch.sql) {
             Ok(_) => Err("catch: the SQL succeeded, but an error was expected".to_string()),
-            Err(SqlFailure::Scan(m)) => Err(format!("catch: cannot split the SQL into statements: {m}")),
+            Err(SqlFailure::Scan(m)) => {
+                Err(format!("catch: cannot split the SQL into statements: {m}"))
+            }
             Err(failure) => match &catch.error {
-                Some(pattern) if !render::error_matches(pattern, &failure.error_text()) => Err(format!(
-                    "catch: the error does not match {pattern:?}\n  error: {}",
-                    failure.error_text().replace('\n', "\n  ")
-                )),
+                Some(pattern) if !render::error_matches(pattern, &failure.error_text()) => {
+                    Err(format!(
+                        "catch: the error does not match {pattern:?}\n  error: {}",
+                        failure.error_text().replace('\n', "\n  ")
+                    ))
+                }
                 _ => Ok(()),
             },
         },
@@ -304,14 +347,22 @@ fn run_command(
             Ok(())
         }
         CommandKind::External(external) => run_external(external, &command.location),
-        CommandKind::Migrate { .. } => Err("migrate is only allowed in test \"migrate\" cases".into()),
+        CommandKind::Migrate { .. } => {
+            Err("migrate is only allowed in test \"migrate\" cases".into())
+        }
     }
 }
 
 /// `migrate { to = "V" }`: applies the pending files up to and including V, for real.
-fn migrate_to(session: &mut dyn Session, m: &mut CaseMigration<'_>, to: &str) -> Result<(), String> {
+fn migrate_to(
+    session: &mut dyn Session,
+    m: &mut CaseMigration<'_>,
+    to: &str,
+) -> Result<(), String> {
     let dir = m.migrations.dir()?;
-    let index = dir.position(to).map_err(|e| format!("migrate: {}", e.message))?;
+    let index = dir
+        .position(to)
+        .map_err(|e| format!("migrate: {}", e.message))?;
     if std::mem::take(&mut m.restored) {
         return Ok(()); // the database was copied from the state at this version
     }
@@ -321,7 +372,8 @@ fn migrate_to(session: &mut dyn Session, m: &mut CaseMigration<'_>, to: &str) ->
             dir.files[m.applied - 1].version
         ));
     }
-    apply(session, m.migrations, m.applied, index + 1, &mut |_| {}).map_err(|e| format!("migrate: {e}"))?;
+    apply(session, m.migrations, m.applied, index + 1, &mut |_| {})
+        .map_err(|e| format!("migrate: {e}"))?;
     m.applied = index + 1;
     Ok(())
 }
@@ -341,11 +393,24 @@ fn falsy(grid: &crate::engine::TextGrid) -> Option<String> {
 
 /// `--update` after a failed `output`/`match`: a literal `output` takes the actual output (the
 /// command then passes); anything else stays a failure and is reported as not rewritten.
-fn update_output(command: &Command, expect: &Expect, actual: &str, failed: Result<(), String>) -> Result<(), String> {
+fn update_output(
+    command: &Command,
+    expect: &Expect,
+    actual: &str,
+    failed: Result<(), String>,
+) -> Result<(), String> {
     let place = short(&command.location);
     let why = match expect {
-        Expect::Output(Output { literal: Some(literal), .. }) => {
-            return match update::rewrite_literal(&command.location.path, literal, actual, command.location.line) {
+        Expect::Output(Output {
+            literal: Some(literal),
+            ..
+        }) => {
+            return match update::rewrite_literal(
+                &command.location.path,
+                literal,
+                actual,
+                command.location.line,
+            ) {
                 Ok(_) => Ok(()),
                 Err(e) => failed.map_err(|f| format!("{f}\n--update could not rewrite it: {e}")),
             };
@@ -357,20 +422,30 @@ fn update_output(command: &Command, expect: &Expect, actual: &str, failed: Resul
     failed.map_err(|f| format!("{f}\n(--update: not rewritten: {why})"))
 }
 
-fn check_output(actual: &str, expect: &Expect, format: dbassay_dsl::hcl::Format) -> Result<(), String> {
+fn check_output(
+    actual: &str,
+    expect: &Expect,
+    format: dbassay_dsl::hcl::Format,
+) -> Result<(), String> {
     match expect {
         Expect::Output(output) => {
             if render::output_matches(&output.text, actual, format) {
                 Ok(())
             } else {
-                Err(format!("output mismatch\n{}", render::unified_diff(&output.text, actual)))
+                Err(format!(
+                    "output mismatch\n{}",
+                    render::unified_diff(&output.text, actual)
+                ))
             }
         }
         Expect::Match(re) => {
             if re.is_match(actual) {
                 Ok(())
             } else {
-                Err(format!("output does not match /{}/\n  output: {actual:?}", re.as_str()))
+                Err(format!(
+                    "output does not match /{}/\n  output: {actual:?}",
+                    re.as_str()
+                ))
             }
         }
     }
@@ -383,28 +458,39 @@ fn run_external(external: &External, location: &Location) -> Result<(), String> 
         .ok_or_else(|| "external: program is empty; give [\"name\", \"arg\", …]".to_string())?;
     let mut process = Process::new(program);
     process.args(args);
-    let base = location.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = location
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if let Some(dir) = &external.working_dir {
         process.current_dir(base.join(dir));
     }
-    let out = process.output().map_err(|e| format!("external: cannot run {program}: {e}"))?;
+    let out = process
+        .output()
+        .map_err(|e| format!("external: cannot run {program}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "external: {program} exited with {}\n  stderr: {}",
             out.status,
-            String::from_utf8_lossy(&out.stderr).trim_end().replace('\n', "\n  ")
+            String::from_utf8_lossy(&out.stderr)
+                .trim_end()
+                .replace('\n', "\n  ")
         ));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     match &external.expect {
         // Program output is text, not a result set: exact after trimming newlines, no cell-wise
         // fallback.
-        Some(Expect::Output(o)) if o.text.trim_matches('\n') != stdout.trim_matches('\n') => Err(format!(
-            "external: output mismatch\n{}",
-            render::unified_diff(&o.text, &stdout)
-        )),
+        Some(Expect::Output(o)) if o.text.trim_matches('\n') != stdout.trim_matches('\n') => {
+            Err(format!(
+                "external: output mismatch\n{}",
+                render::unified_diff(&o.text, &stdout)
+            ))
+        }
         Some(expect @ Expect::Match(_)) => {
-            check_output(&stdout, expect, dbassay_dsl::hcl::Format::Csv).map_err(|e| format!("external: {e}"))
+            check_output(&stdout, expect, dbassay_dsl::hcl::Format::Csv)
+                .map_err(|e| format!("external: {e}"))
         }
         _ => Ok(()),
     }

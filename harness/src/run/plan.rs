@@ -86,11 +86,18 @@ impl Plan {
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
         let state = DesiredState::load(&options.schema);
-        let inputs = Inputs { vars: options.vars.clone(), values: options.values.clone() };
+        let inputs = Inputs {
+            vars: options.vars.clone(),
+            values: options.values.clone(),
+        };
         let several = targets.len() > 1;
         let mut run_migrations: Option<Arc<Migrations>> = None;
         let name = |target: &Target, rest: String| {
-            if several { format!("{}::{rest}", target.label) } else { rest }
+            if several {
+                format!("{}::{rest}", target.label)
+            } else {
+                rest
+            }
         };
 
         let mut trials = Vec::new();
@@ -98,7 +105,12 @@ impl Plan {
             let display = display_path(&path);
             if is_script(&path) {
                 // Scripts are neither schema nor migrate cases: `assay test` runs them.
-                if options.kind.is_some() || options.run.as_ref().is_some_and(|re| !re.is_match(&display)) {
+                if options.kind.is_some()
+                    || options
+                        .run
+                        .as_ref()
+                        .is_some_and(|re| !re.is_match(&display))
+                {
                     continue;
                 }
                 let broken = script::check(Path::new(&display)).err();
@@ -113,7 +125,12 @@ impl Plan {
                             assay_bin: options.assay_bin.clone(),
                         })),
                     };
-                    trials.push(Trial { name: name(target, display.clone()), engine: target.label.clone(), ignored: false, job });
+                    trials.push(Trial {
+                        name: name(target, display.clone()),
+                        engine: target.label.clone(),
+                        ignored: false,
+                        job,
+                    });
                 }
                 continue;
             }
@@ -123,7 +140,11 @@ impl Plan {
             let file = match (parsed, &state) {
                 (Ok(file), Ok(_)) => file,
                 (Err(errors), _) => {
-                    let text = errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+                    let text = errors
+                        .iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n");
                     for target in &targets {
                         trials.push(Trial {
                             name: name(target, display.clone()),
@@ -151,13 +172,19 @@ impl Plan {
                 let group = Arc::new(ParallelGroup::default());
                 for case in &file.cases {
                     if options.kind.is_some_and(|k| k != case.kind)
-                        || options.run.as_ref().is_some_and(|re| !re.is_match(&case.name))
+                        || options
+                            .run
+                            .as_ref()
+                            .is_some_and(|re| !re.is_match(&case.name))
                     {
                         continue;
                     }
                     let migrations = (case.kind == CaseKind::Migrate).then(|| {
-                        let m = run_migrations.get_or_insert_with(|| Arc::new(Migrations::open(&options.migrations)));
-                        if let Some(CommandKind::Migrate { to }) = case.commands.first().map(|c| &c.kind) {
+                        let m = run_migrations
+                            .get_or_insert_with(|| Arc::new(Migrations::open(&options.migrations)));
+                        if let Some(CommandKind::Migrate { to }) =
+                            case.commands.first().map(|c| &c.kind)
+                        {
                             m.note_start(to);
                         }
                         m.clone()
@@ -189,7 +216,9 @@ impl Plan {
             if let Job::Case(job) = &trial.job
                 && let Some(group) = &job.group
             {
-                let entry = counts.entry(Arc::as_ptr(group)).or_insert_with(|| (group.clone(), 0));
+                let entry = counts
+                    .entry(Arc::as_ptr(group))
+                    .or_insert_with(|| (group.clone(), 0));
                 if will_run(trial) && !trial.ignored {
                     entry.1 += 1;
                 }
@@ -225,7 +254,11 @@ fn is_script(path: &Path) -> bool {
 /// in a stable order. A file named explicitly is taken whatever its name.
 fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut files = Vec::new();
     for path in paths {
         if path.is_file() {

@@ -38,14 +38,24 @@ impl Worker {
     ) -> (Result<(), String>, bool) {
         for statement in &self.plan.begin {
             if let Err(e) = self.session.run(statement) {
-                return (Err(format!("cannot start the case's transaction: {e}")), false);
+                return (
+                    Err(format!("cannot start the case's transaction: {e}")),
+                    false,
+                );
             }
         }
         let result = {
-            let mut session = Savepoints { inner: self.session.as_mut(), plan: &self.plan };
+            let mut session = Savepoints {
+                inner: self.session.as_mut(),
+                plan: &self.plan,
+            };
             case(self.db.as_ref(), &mut session)
         };
-        let clean = self.plan.undo.iter().all(|statement| self.session.run(statement).is_ok());
+        let clean = self
+            .plan
+            .undo
+            .iter()
+            .all(|statement| self.session.run(statement).is_ok());
         (result, clean)
     }
 }
@@ -114,6 +124,8 @@ mod tests {
         assert!(!safe("CREATE INDEX CONCURRENTLY i ON t (a)"));
         assert!(!safe("SELECT now()"));
         assert!(!safe("call p()"));
-        assert!(!safe("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$"));
+        assert!(!safe(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$"
+        ));
     }
 }

@@ -12,7 +12,11 @@ use crate::engine::{DbError, Outcome, Session, TextGrid};
 #[derive(Debug)]
 pub enum SqlFailure {
     Scan(String),
-    Statement { statement: String, error: DbError, at: String },
+    Statement {
+        statement: String,
+        error: Box<DbError>,
+        at: String,
+    },
 }
 
 impl SqlFailure {
@@ -28,7 +32,11 @@ impl SqlFailure {
     pub fn describe(&self) -> String {
         match self {
             SqlFailure::Scan(m) => format!("cannot split the SQL into statements: {m}"),
-            SqlFailure::Statement { statement, error, at } => {
+            SqlFailure::Statement {
+                statement,
+                error,
+                at,
+            } => {
                 let mut s = String::new();
                 let _ = writeln!(s, "statement failed at {at}:");
                 for line in statement.lines() {
@@ -55,7 +63,9 @@ pub fn run_each(
         Err(_) => vec![scan::Statement {
             text: sql.text.trim().to_string(),
             offset: sql.text.len() - sql.text.trim_start().len(),
-            line: 1 + sql.text[..sql.text.len() - sql.text.trim_start().len()].matches('\n').count(),
+            line: 1 + sql.text[..sql.text.len() - sql.text.trim_start().len()]
+                .matches('\n')
+                .count(),
             comments: Vec::new(),
         }],
     };
@@ -67,7 +77,11 @@ pub fn run_each(
                     Some(p) => line_col(&sql.text, stmt.offset + byte_index(&stmt.text, p)),
                     None => (stmt.line, None),
                 };
-                return Err(SqlFailure::Statement { statement: stmt.text, error, at: place(sql, line, col) });
+                return Err(SqlFailure::Statement {
+                    statement: stmt.text,
+                    error: Box::new(error),
+                    at: place(sql, line, col),
+                });
             }
         }
     }
@@ -88,7 +102,9 @@ pub fn run_all(session: &mut dyn Session, sql: &Sql) -> Result<TextGrid, SqlFail
 
 /// The byte index of a 1-based character position (as servers report error positions).
 fn byte_index(text: &str, position: usize) -> usize {
-    text.char_indices().nth(position.saturating_sub(1)).map_or(text.len(), |(i, _)| i)
+    text.char_indices()
+        .nth(position.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i)
 }
 
 /// The 1-based line and column (in characters) of a byte offset in `text`.

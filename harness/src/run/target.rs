@@ -85,7 +85,13 @@ impl Target {
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> Option<Result<(), String>> {
         let key = state.key(&self.label);
-        let idle = self.workers.lock().unwrap_or_else(|e| e.into_inner()).as_mut()?.get_mut(&key).and_then(Vec::pop);
+        let idle = self
+            .workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()?
+            .get_mut(&key)
+            .and_then(Vec::pop);
         let mut worker = match idle {
             Some(worker) => worker,
             None => match self.new_worker(state) {
@@ -98,7 +104,13 @@ impl Target {
             },
         };
         let (result, clean) = worker.run(case);
-        if clean && let Some(workers) = self.workers.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        if clean
+            && let Some(workers) = self
+                .workers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_mut()
+        {
             workers.entry(key).or_default().push(worker);
         }
         Some(result)
@@ -107,7 +119,9 @@ impl Target {
     fn new_worker(&self, state: &DesiredState) -> Result<Option<Worker>, String> {
         let db = self.fresh(state)?;
         let mut session = db.connect().map_err(|e| e.to_string())?;
-        Ok(session.rollback_plan().map(|plan| Worker { db, session, plan }))
+        Ok(session
+            .rollback_plan()
+            .map(|plan| Worker { db, session, plan }))
     }
 
     /// The snapshot of `state`, built at most once per process (and found instead of built when
@@ -171,17 +185,27 @@ impl DesiredState {
     /// Reads `file://path`, plain paths, and directories (their `*.sql` files in name order).
     pub fn load(urls: &[String]) -> Result<DesiredState, String> {
         let mut files = Vec::new();
-        for url in urls.iter().flat_map(|u| u.split(',')).map(str::trim).filter(|u| !u.is_empty()) {
+        for url in urls
+            .iter()
+            .flat_map(|u| u.split(','))
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             let path = PathBuf::from(url.strip_prefix("file://").unwrap_or(url));
             if path.is_dir() {
                 let mut entries: Vec<PathBuf> = std::fs::read_dir(&path)
-                    .map_err(|e| format!("cannot read the schema directory {}: {e}", path.display()))?
+                    .map_err(|e| {
+                        format!("cannot read the schema directory {}: {e}", path.display())
+                    })?
                     .filter_map(|e| e.ok().map(|e| e.path()))
                     .filter(|p| p.extension().is_some_and(|x| x == "sql") && p.is_file())
                     .collect();
                 entries.sort();
                 if entries.is_empty() {
-                    return Err(format!("the schema directory {} holds no .sql files", path.display()));
+                    return Err(format!(
+                        "the schema directory {} holds no .sql files",
+                        path.display()
+                    ));
                 }
                 for p in entries {
                     files.push(read_sql(&p)?);
@@ -217,6 +241,15 @@ impl DesiredState {
 }
 
 fn read_sql(path: &std::path::Path) -> Result<Sql, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(Sql { text, start: Location { path: path.to_path_buf(), line: 1, col: 1 }, exact: true })
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(Sql {
+        text,
+        start: Location {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+        },
+        exact: true,
+    })
 }
