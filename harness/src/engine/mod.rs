@@ -96,6 +96,12 @@ pub trait Session: Send {
     fn rollback_plan(&mut self) -> Option<RollbackPlan> {
         None
     }
+
+    /// Whether this session runs inside a case's transaction that will be rolled back: code
+    /// that would open its own transaction (the migration applier) uses a savepoint instead.
+    fn in_case_transaction(&self) -> bool {
+        false
+    }
 }
 
 /// The statements that run a case inside a transaction and undo it afterwards, for engines with

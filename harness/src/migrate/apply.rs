@@ -61,6 +61,16 @@ pub fn apply_file(
     let statements = file.statements(dialect).map_err(|e| e.to_string())?;
     let checks = file.checks(dialect).map_err(|e| e.to_string())?;
     let in_tx = file.txmode == TxMode::File && !needs_autocommit(dir.format, dialect, &statements);
+    // Inside a case's rolled-back transaction the file's transaction is a savepoint.
+    let (begin_tx, commit_tx, rollback_tx) = if session.in_case_transaction() {
+        (
+            "SAVEPOINT assay_migration",
+            "RELEASE SAVEPOINT assay_migration",
+            "ROLLBACK TO SAVEPOINT assay_migration",
+        )
+    } else {
+        ("BEGIN", "COMMIT", "ROLLBACK")
+    };
     let hash = migrations.file_hash(index);
     observe(Event::File(file));
     let start = Instant::now();
@@ -79,7 +89,7 @@ pub fn apply_file(
     };
     let begin = |s: &mut dyn Session| -> Result<(), String> {
         if in_tx {
-            s.run("BEGIN")
+            s.run(begin_tx)
                 .map_err(|e| format!("{path}: cannot start a transaction: {e}"))?;
         }
         Ok(())
@@ -87,7 +97,7 @@ pub fn apply_file(
     // Records a failure after rolling back what the file's transaction did.
     let fail = |s: &mut dyn Session, applied: usize, error: &str, stmt: Option<&str>| {
         if in_tx {
-            let _ = s.run("ROLLBACK");
+            let _ = s.run(rollback_tx);
         }
         let _ = record(s, applied, Some(error), stmt);
     };
@@ -125,7 +135,7 @@ pub fn apply_file(
     }
     if in_tx {
         session
-            .run("COMMIT")
+            .run(commit_tx)
             .map_err(|e| format!("{path}: commit failed: {e}"))?;
     }
     observe(Event::Done(file, start.elapsed()));

@@ -201,6 +201,36 @@ impl CaseJob {
             }) if !migrations.no_cache => dir.position(to).ok().map(|i| (i, location)),
             _ => None,
         };
+        if let Some((i, location)) = first {
+            // Restored from the cache and run in a rolled-back transaction on a worker database
+            // at that version, when the case and the files it applies allow it.
+            let server = self.target.server()?;
+            let last = (self.case.commands.iter())
+                .filter_map(|c| match &c.kind {
+                    CommandKind::Migrate { to } => dir.position(to).ok(),
+                    _ => None,
+                })
+                .fold(i, usize::max);
+            let later = dir.files.get(i + 1..=last).unwrap_or(&[]);
+            if rollback::eligible_migration(&self.case, self.keep_failed, later, server.dialect()) {
+                let key = cache::key(server.engine(), migrations, i);
+                let fresh = || {
+                    cache::migrated(&self.target, migrations, i)
+                        .and_then(|s| s.copy().map_err(|e| e.to_string()))
+                        .map_err(|e| format!("{}: migrate: {e}", short(location)))
+                };
+                let mut state = CaseMigration {
+                    migrations,
+                    applied: i + 1,
+                    restored: true,
+                };
+                if let Some(result) = self.target.in_rollback_at(&key, fresh, |db, session| {
+                    self.run_commands_with(db, session, logs, Some(&mut state))
+                }) {
+                    return result;
+                }
+            }
+        }
         let db = match first {
             Some((i, location)) => cache::migrated(&self.target, migrations, i)
                 .and_then(|s| s.copy().map_err(|e| e.to_string()))

@@ -62,6 +62,14 @@ impl Worker {
 
 /// Whether a case may run in a rolled-back transaction (see the module doc).
 pub fn eligible(case: &Case, keep_failed: bool) -> bool {
+    eligible_commands(case, keep_failed)
+        && !case
+            .commands
+            .iter()
+            .any(|c| matches!(c.kind, CommandKind::Migrate { .. }))
+}
+
+fn eligible_commands(case: &Case, keep_failed: bool) -> bool {
     if keep_failed || case.uses_dev_url {
         return false;
     }
@@ -70,8 +78,8 @@ pub fn eligible(case: &Case, keep_failed: bool) -> bool {
         CommandKind::Assert(a) => safe(&a.sql.text),
         CommandKind::Catch(c) => safe(&c.sql.text),
         CommandKind::Cleanup { sql } => safe(&sql.text),
-        CommandKind::Log { .. } => true,
-        CommandKind::External(_) | CommandKind::Migrate { .. } => false,
+        CommandKind::Log { .. } | CommandKind::Migrate { .. } => true,
+        CommandKind::External(_) => false,
     })
 }
 
@@ -94,6 +102,11 @@ struct Savepoints<'a> {
 
 impl Session for Savepoints<'_> {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        // Savepoint control from assay's own code (the migration applier) passes through: a
+        // savepoint of ours around it would release or undo the caller's.
+        if is_savepoint_control(statement) {
+            return self.inner.run(statement);
+        }
         self.inner.run(&self.plan.savepoint)?;
         match self.inner.run(statement) {
             Ok(outcome) => {
@@ -110,6 +123,43 @@ impl Session for Savepoints<'_> {
     fn dialect(&self) -> Dialect {
         self.inner.dialect()
     }
+
+    fn in_case_transaction(&self) -> bool {
+        true
+    }
+}
+
+fn is_savepoint_control(statement: &str) -> bool {
+    let upper = statement
+        .trim_start()
+        .get(..12)
+        .unwrap_or(statement)
+        .to_ascii_uppercase();
+    ["SAVEPOINT ", "RELEASE ", "ROLLBACK TO "]
+        .iter()
+        .any(|p| upper.starts_with(p))
+}
+
+/// Whether a migrate case may run in a rolled-back transaction: the case itself qualifies, and
+/// every file it applies for real runs in a transaction of its own (`txmode file`) and holds
+/// nothing that manages transactions or cannot run inside one.
+pub fn eligible_migration(
+    case: &Case,
+    keep_failed: bool,
+    files: &[dbassay_dsl::migrate::MigrationFile],
+    dialect: Dialect,
+) -> bool {
+    eligible_commands(case, keep_failed)
+        && files.iter().all(|f| {
+            f.txmode == dbassay_dsl::migrate::TxMode::File
+                && f.statements(dialect)
+                    .is_ok_and(|stmts| stmts.iter().all(|s| safe(&s.text)))
+                && f.checks(dialect).is_ok_and(|checks| {
+                    checks
+                        .iter()
+                        .all(|c| c.statements.iter().all(|s| safe(&s.text)))
+                })
+        })
 }
 
 #[cfg(test)]

@@ -84,17 +84,26 @@ impl Target {
         state: &DesiredState,
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> Option<Result<(), String>> {
-        let key = state.key(&self.label);
+        self.in_rollback_at(&state.key(&self.label), || self.fresh(state), case)
+    }
+
+    /// [`Target::in_rollback`] for any state: `key` names it, `fresh` makes a database in it.
+    pub fn in_rollback_at(
+        &self,
+        key: &str,
+        fresh: impl FnOnce() -> Result<Box<dyn Database>, String>,
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
+    ) -> Option<Result<(), String>> {
         let idle = self
             .workers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_mut()?
-            .get_mut(&key)
+            .get_mut(key)
             .and_then(Vec::pop);
         let mut worker = match idle {
             Some(worker) => worker,
-            None => match self.new_worker(state) {
+            None => match new_worker(fresh) {
                 Ok(Some(worker)) => worker,
                 Ok(None) => {
                     *self.workers.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -111,17 +120,9 @@ impl Target {
                 .unwrap_or_else(|e| e.into_inner())
                 .as_mut()
         {
-            workers.entry(key).or_default().push(worker);
+            workers.entry(key.to_string()).or_default().push(worker);
         }
         Some(result)
-    }
-
-    fn new_worker(&self, state: &DesiredState) -> Result<Option<Worker>, String> {
-        let db = self.fresh(state)?;
-        let mut session = db.connect().map_err(|e| e.to_string())?;
-        Ok(session
-            .rollback_plan()
-            .map(|plan| Worker { db, session, plan }))
     }
 
     /// The snapshot of `state`, built at most once per process (and found instead of built when
@@ -173,6 +174,17 @@ impl Target {
             Err(_) => None,
         }
     }
+}
+
+/// A worker on a fresh database, or `None` when its engine has no rollback plan.
+fn new_worker(
+    fresh: impl FnOnce() -> Result<Box<dyn Database>, String>,
+) -> Result<Option<Worker>, String> {
+    let db = fresh()?;
+    let mut session = db.connect().map_err(|e| e.to_string())?;
+    Ok(session
+        .rollback_plan()
+        .map(|plan| Worker { db, session, plan }))
 }
 
 /// The schema every schema case starts from: SQL files applied in order (`--url`/`--schema`).
