@@ -39,8 +39,23 @@ pub fn register(action: impl FnOnce() + Send + 'static) -> Registration {
     Registration(id)
 }
 
-/// Runs every registered cleanup, newest first. Called at the end of a run.
+/// Set once SIGINT/SIGTERM arrived: the signal task owns the exit from then on.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs every registered cleanup, newest first. Called at the end of a run. After an interrupt
+/// the cleanups are already running on the signal's behalf, and the process exits with 130/143
+/// when they are done: a run that finishes meanwhile (its cases failing as their servers go)
+/// waits for that instead of exiting with its own code.
 pub fn run_all() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+    run_actions();
+}
+
+fn run_actions() {
     let actions = std::mem::take(&mut *ACTIONS.lock().unwrap_or_else(|e| e.into_inner()));
     for (_, action) in actions.into_iter().rev() {
         // One failing cleanup must not stop the others.
@@ -63,12 +78,13 @@ fn install_signal_handler() {
                 _ = int.recv() => 130,
                 _ = term.recv() => 143,
             };
+            INTERRUPTED.store(true, Ordering::SeqCst);
             eprintln!("assay: interrupted; removing the databases and servers it started");
             // Cleanups may block on this runtime, so they run on a plain thread, and this task
             // awaits it instead of joining: a join would hold a worker the cleanups need.
             let (done, finished) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
-                run_all();
+                run_actions();
                 let _ = done.send(());
             });
             let _ = finished.await;
