@@ -45,6 +45,55 @@ pub fn apply(
     Ok(())
 }
 
+/// The files still to apply to a database, from its revisions table: indices `next..last`, the
+/// first resuming at statement `resume` (a `txmode none` file that failed part way).
+pub struct Pending {
+    pub next: usize,
+    pub last: usize,
+    pub resume: usize,
+}
+
+/// Reads the revisions table (creating it if missing) and works out what is pending, up to and
+/// including version `to` and at most `amount` files.
+pub fn pending(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    revisions: &Revisions,
+    to: Option<&str>,
+    amount: Option<usize>,
+) -> Result<Pending, String> {
+    let dir = migrations.dir()?;
+    revisions.ensure(session).map_err(|e| {
+        format!(
+            "cannot create the revisions table {}: {e}",
+            revisions.table()
+        )
+    })?;
+    let recorded = revisions.read(session).map_err(|e| e.to_string())?;
+    // The pending files: after the last file recorded as complete; a partly applied file resumes.
+    let done = |v: &str| {
+        recorded
+            .iter()
+            .any(|r| r.version == v && r.applied == r.total)
+    };
+    let next = dir
+        .files
+        .iter()
+        .rposition(|f| done(&f.version))
+        .map_or(0, |i| i + 1);
+    let resume = (dir.files.get(next))
+        .and_then(|f| recorded.iter().find(|r| r.version == f.version))
+        .map_or(0, |r| r.applied);
+    let mut last = dir.files.len();
+    if let Some(v) = to {
+        last = last.min(dir.position(v).map_err(|e| e.to_string())? + 1);
+    }
+    if let Some(n) = amount {
+        last = last.min(next + n);
+    }
+    Ok(Pending { next, last, resume })
+}
+
 /// Applies one file, starting at statement `resume` (a `txmode none` file that failed before).
 pub fn apply_file(
     session: &mut dyn Session,

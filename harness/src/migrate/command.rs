@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use dbassay_dsl::migrate::{Dir, sum_text, validate};
 
-use super::apply::{Event, apply_file};
+use super::apply::{Event, Pending, apply_file, pending};
 use super::revisions::Revisions;
 use super::{DirSpec, Migrations};
 use crate::provision;
@@ -133,39 +133,13 @@ fn apply_cmd(args: &ApplyArgs) -> Result<bool, String> {
     let dir = migrations.dir()?;
     let mut session = provision::connect::connect(&args.url).map_err(|e| e.to_string())?;
     let revisions = Revisions::new(session.dialect(), migrations.revisions_schema.as_deref());
-    revisions.ensure(session.as_mut()).map_err(|e| {
-        format!(
-            "cannot create the revisions table {}: {e}",
-            revisions.table()
-        )
-    })?;
-    let recorded = revisions
-        .read(session.as_mut())
-        .map_err(|e| e.to_string())?;
-
-    // The pending files: after the last file recorded as complete; a partly applied file resumes.
-    let done = |v: &str| {
-        recorded
-            .iter()
-            .any(|r| r.version == v && r.applied == r.total)
-    };
-    let next = dir
-        .files
-        .iter()
-        .rposition(|f| done(&f.version))
-        .map_or(0, |i| i + 1);
-    let resume = dir
-        .files
-        .get(next)
-        .and_then(|f| recorded.iter().find(|r| r.version == f.version))
-        .map_or(0, |r| r.applied);
-    let mut last = dir.files.len();
-    if let Some(v) = &args.to_version {
-        last = last.min(dir.position(v).map_err(|e| e.to_string())? + 1);
-    }
-    if let Some(n) = args.amount {
-        last = last.min(next + n);
-    }
+    let Pending { next, last, resume } = pending(
+        session.as_mut(),
+        &migrations,
+        &revisions,
+        args.to_version.as_deref(),
+        args.amount,
+    )?;
     if next >= last {
         println!("No migration files to execute");
         return Ok(true);

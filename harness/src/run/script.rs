@@ -260,8 +260,6 @@ pub struct State {
     database: Option<Box<dyn Database>>,
     session: Option<Box<dyn Session>>,
     background: Vec<builtins::Background>,
-    /// Versions `migrate` has applied in this script.
-    pub(crate) migrated: Vec<String>,
 }
 
 impl State {
@@ -470,7 +468,6 @@ impl ScriptJob {
             database: None,
             session: None,
             background: Vec::new(),
-            migrated: Vec::new(),
         };
         if let Some(bin) = database::assay_binary(&state) {
             state.env.insert("ASSAY".into(), bin.display().to_string());

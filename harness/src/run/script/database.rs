@@ -4,13 +4,16 @@
 use std::path::PathBuf;
 
 use dbassay_dsl::hcl::{Format, Sql};
-use dbassay_dsl::migrate::{Dir, Format as DirFormat};
 use dbassay_dsl::source::Location;
 
 use super::{Outcome, State, Stop};
 use crate::engine::show;
+use crate::migrate::apply::{apply_file, pending};
+use crate::migrate::revisions::Revisions;
+use crate::migrate::{DirSpec, Migrations};
 use crate::render;
 use crate::run::sql::{self, SqlFailure};
+use dbassay_dsl::migrate::{Dir, Format as DirFormat, validate};
 
 fn fail<T>(message: impl Into<String>) -> Result<T, Stop> {
     Err(Stop::Fail(message.into()))
@@ -188,43 +191,37 @@ pub fn migrate(state: &mut State, neg: bool, args: &[String]) -> Outcome {
             }
         }
     }
+    // The same engine as `migrate` blocks and `assay migrate apply`: the revisions table in the
+    // script's database says what is pending; each file in its own transaction.
+    // Script fixtures rarely carry an atlas.sum: it is checked when the script has one.
     let dir_path = state.path(dir.strip_prefix("file://").unwrap_or(&dir));
-    let opened = Dir::open(&dir_path, DirFormat::Atlas).map_err(|e| Stop::Fail(e.to_string()))?;
-    let last = match &to {
-        Some(v) => opened.position(v).map_err(|e| Stop::Fail(e.to_string()))?,
-        None if opened.files.is_empty() => {
-            return fail(format!("migrate: {dir} holds no migration files"));
-        }
-        None => opened.files.len() - 1,
-    };
-    let mut out = String::new();
-    let mut result = Ok(());
-    for file in &opened.files[..=last] {
-        if state.migrated.contains(&file.version) {
-            continue;
-        }
-        let dialect = state.session()?.dialect();
-        let statements = match file.statements(dialect) {
-            Ok(s) => s,
-            Err(e) => {
-                result = Err(e.to_string());
-                break;
+    let opened = Dir::open(&dir_path, DirFormat::Atlas)
+        .map_err(|e| e.to_string())
+        .and_then(|d| {
+            if d.sum.is_some() {
+                validate(&d).map_err(|e| {
+                    format!("{e}\n  run \"assay migrate hash\" on the section's directory")
+                })?;
             }
-        };
-        let session = state.session()?;
-        let failed = statements
-            .iter()
-            .find_map(|s| session.run(&s.text).err().map(|e| (s, e)));
-        if let Some((s, e)) = failed {
-            result = Err(format!("{}:{}: {e}", file.name, s.line));
-            break;
+            Ok(d)
+        });
+    let migrations = Migrations::from_dir(opened, &DirSpec::default());
+    let session = state.session()?;
+    let revisions = Revisions::new(session.dialect(), None);
+    let mut out = String::new();
+    let result = pending(session, &migrations, &revisions, to.as_deref(), None).and_then(|p| {
+        let dir = migrations.dir()?;
+        for i in p.next..p.last {
+            let from = if i == p.next { p.resume } else { 0 };
+            apply_file(session, &migrations, &revisions, i, from, &mut |_| {})?;
+            let file = &dir.files[i];
+            out.push_str(&format!(
+                "migrated to version {} ({})\n",
+                file.version, file.name
+            ));
         }
-        out.push_str(&format!(
-            "migrated to version {} ({})\n",
-            file.version, file.name
-        ));
-        state.migrated.push(file.version.clone());
-    }
+        Ok(())
+    });
     judge(state, neg, out, result)
 }
 
