@@ -229,6 +229,20 @@ pub fn start(spec: &DockerSpec) -> Result<DockerServer> {
     }
 }
 
+/// Hands a container [`start`] returned over to someone else (the watchdog of a server shared
+/// by the processes of a run): this process no longer removes it at the end of the run.
+pub fn detach(server: &DockerServer) {
+    let entry = live()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&server.container_id);
+    if let Some(Live { container, .. }) = entry {
+        // Dropping a ContainerAsync removes the container (and panics outside the runtime);
+        // forgetting it keeps the container running for the other processes.
+        std::mem::forget(container);
+    }
+}
+
 /// Removes a container [`start`] returned, by this process or another. Removing a container
 /// that is already gone is not an error. Call from outside the runtime.
 pub fn stop(server: &DockerServer) -> Result<()> {

@@ -159,8 +159,9 @@ fn flavor(engine: Engine) -> mysql::Flavor {
     }
 }
 
-/// A container for this process, removed at the end of the run (and on Ctrl-C); databases are
-/// created on it like on any other server.
+/// A container, removed at the end of the run (and on Ctrl-C). With a run id (nextest) one
+/// container serves every process of the run: it is found through [`shared`] and removed by its
+/// watchdog once no process uses it.
 #[cfg(feature = "docker")]
 fn docker_server(
     engine: Engine,
@@ -173,25 +174,67 @@ fn docker_server(
         Engine::Mysql => docker::DockerEngine::Mysql,
         Engine::Mariadb => docker::DockerEngine::Mariadb,
     };
-    let started = docker::start(&docker::DockerSpec::new(kind, image, tag, db))?;
+    let spec = docker::DockerSpec::new(kind, image, tag, db);
+    let (facts, lease) = match shared::run_id() {
+        None => (docker::start(&spec)?, None),
+        Some(run) => {
+            let name = format!("docker-{}-{image}-{tag}", engine.name());
+            let lease = shared::acquire(&run, &name, || {
+                let started = docker::start(&spec)?;
+                docker::detach(&started);
+                let mut facts = shared::Facts::default();
+                facts.set("host", &started.host);
+                facts.set("port", started.port.to_string());
+                facts.set("user", &started.user);
+                facts.set("password", &started.password);
+                facts.set("database", started.database.clone().unwrap_or_default());
+                facts.set("container", &started.container_id);
+                let stop_script =
+                    format!("docker rm -f -v {} >/dev/null 2>&1", started.container_id);
+                Ok(shared::Started { facts, stop_script })
+            })?;
+            let get = |k: &str| lease.facts.get(k).unwrap_or_default().to_string();
+            let started = docker::DockerServer {
+                engine: kind,
+                host: get("host"),
+                port: get("port").parse().map_err(|_| {
+                    ProvisionError("the shared container's state has no port".into())
+                })?,
+                user: get("user"),
+                password: get("password"),
+                database: Some(get("database")).filter(|d| !d.is_empty()),
+                container_id: get("container"),
+            };
+            (started, Some(lease))
+        }
+    };
     match engine {
-        Engine::Postgres => Ok(postgres::at(postgres::PgConnect {
-            host: started.host.clone(),
-            port: started.port,
-            user: started.user.clone(),
-            password: Some(started.password.clone()),
-            dbname: started
-                .database
-                .clone()
-                .unwrap_or_else(|| "postgres".into()),
-        })?),
-        _ => mysql::at(mysql::MyConnect {
-            flavor: flavor(engine),
-            host: started.host.clone(),
-            port: started.port,
-            user: started.user.clone(),
-            password: Some(started.password.clone()),
-        }),
+        Engine::Postgres => {
+            let connect = postgres::PgConnect {
+                host: facts.host.clone(),
+                port: facts.port,
+                user: facts.user.clone(),
+                password: Some(facts.password.clone()),
+                dbname: facts.database.clone().unwrap_or_else(|| "postgres".into()),
+            };
+            Ok(match lease {
+                Some(lease) => postgres::at_shared(connect, lease)?,
+                None => postgres::at(connect)?,
+            })
+        }
+        _ => {
+            let connect = mysql::MyConnect {
+                flavor: flavor(engine),
+                host: facts.host.clone(),
+                port: facts.port,
+                user: facts.user.clone(),
+                password: Some(facts.password.clone()),
+            };
+            match lease {
+                Some(lease) => mysql::at_shared(connect, lease),
+                None => mysql::at(connect),
+            }
+        }
     }
 }
 

@@ -160,6 +160,41 @@ impl std::fmt::Debug for LocalFacts {
 }
 
 impl LocalFacts {
+    /// The facts other processes of a run need (see `provision::shared`).
+    pub fn to_shared(&self) -> crate::provision::shared::Facts {
+        let mut f = crate::provision::shared::Facts::default();
+        f.set("pid", self.pid.to_string());
+        f.set("dir", self.dir.to_string_lossy());
+        f.set("port", self.port.to_string());
+        f.set("socket", self.socket.to_string_lossy());
+        f.set("user", &self.user);
+        f.set("password", &self.password);
+        f.set("version", &self.version);
+        f
+    }
+
+    pub fn from_shared(f: &crate::provision::shared::Facts) -> Result<LocalFacts> {
+        let get = |k: &str| {
+            f.get(k).map(str::to_owned).ok_or_else(|| {
+                ProvisionError(format!("the shared MariaDB server's state has no {k}"))
+            })
+        };
+        let number = |k: &str| -> Result<u32> {
+            get(k)?.parse().map_err(|_| {
+                ProvisionError(format!("the shared MariaDB server's {k} is not a number"))
+            })
+        };
+        Ok(LocalFacts {
+            pid: number("pid")?,
+            dir: PathBuf::from(get("dir")?),
+            port: number("port")? as u16,
+            socket: PathBuf::from(get("socket")?),
+            user: get("user")?,
+            password: get("password")?,
+            version: get("version")?,
+        })
+    }
+
     pub fn connect(&self, flavor: Flavor) -> MyConnect {
         MyConnect {
             flavor,
@@ -326,6 +361,19 @@ fn wait_ready(pid: u32, socket: &Path, log: &Path) -> Result<Conn> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// A shell script doing what [`stop`] does, for the watchdog of a shared server: SIGTERM, up to
+/// 10 s, SIGKILL, remove the directory.
+pub fn stop_script(facts: &LocalFacts) -> String {
+    let pid = facts.pid;
+    let dir = facts.dir.to_string_lossy().replace('\'', "'\\''");
+    format!(
+        "kill -TERM {pid} 2>/dev/null; i=0; \
+         while kill -0 {pid} 2>/dev/null && ! grep -q '^State:.*Z' /proc/{pid}/status 2>/dev/null \
+         && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; \
+         kill -KILL {pid} 2>/dev/null; rm -rf '{dir}'"
+    )
 }
 
 /// Stops a server started by [`start`] and removes its directory. Idempotent.

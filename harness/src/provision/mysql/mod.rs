@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::mysql::{self as engine, MysqlSession};
 use crate::engine::{Dialect, Session};
 use crate::provision::cleanup::{self, Registration};
-use crate::provision::{Database, ProvisionError, Result, Server, Snapshot};
+use crate::provision::{Database, ProvisionError, Result, Server, Snapshot, shared};
 use crate::runtime;
 
 pub mod dump;
@@ -191,6 +191,24 @@ impl MysqlServer {
     pub fn local(flavor: Flavor, version: Option<&str>) -> Result<Arc<MysqlServer>> {
         let binaries = Binaries::find()?;
         binaries.check_version(version)?;
+        if let Some(run) = shared::run_id() {
+            // One server for every process of the run (nextest); the watchdog removes it.
+            let name = format!("mariadb-{}", binaries.numeric_version());
+            let lease = shared::acquire(&run, &name, || {
+                let facts = start(&binaries)?;
+                Ok(shared::Started {
+                    stop_script: local::stop_script(&facts),
+                    facts: facts.to_shared(),
+                })
+            })?;
+            let facts = LocalFacts::from_shared(&lease.facts)?;
+            let connect = facts.connect(flavor);
+            let guard = LocalGuard {
+                facts: Some(facts),
+                owner: Owner::Shared(lease),
+            };
+            return Ok(Arc::new(MysqlServer::new(connect, Some(guard))?));
+        }
         let facts = start(&binaries)?;
         let registration = {
             let facts = facts.clone();
@@ -198,15 +216,15 @@ impl MysqlServer {
         };
         let connect = facts.connect(flavor);
         let guard = LocalGuard {
-            facts,
-            _registration: registration,
+            facts: Some(facts),
+            owner: Owner::Process(registration),
         };
         Ok(Arc::new(MysqlServer::new(connect, Some(guard))?))
     }
 
     /// The process and directory of a local server (`None` for other servers).
     pub fn local_facts(&self) -> Option<&LocalFacts> {
-        self.inner.local.as_ref().map(|l| &l.facts)
+        self.inner.local.as_ref().and_then(|l| l.facts.as_ref())
     }
 }
 
@@ -220,15 +238,37 @@ pub fn at(connect: MyConnect) -> Result<Arc<dyn Server>> {
     Ok(Arc::new(MysqlServer::new(connect, None)?))
 }
 
+/// A throw-away server shared by the processes of a run through [`shared::acquire`] (a
+/// container): the lease is held as long as the server is used.
+pub fn at_shared(connect: MyConnect, lease: shared::Lease) -> Result<Arc<dyn Server>> {
+    let guard = LocalGuard {
+        facts: None,
+        owner: Owner::Shared(lease),
+    };
+    Ok(Arc::new(MysqlServer::new(connect, Some(guard))?))
+}
+
 /// Keeps a local server running; stops it when dropped.
 struct LocalGuard {
-    facts: LocalFacts,
-    _registration: Registration,
+    /// The process and directory of a server started from local binaries (`None` for a
+    /// container).
+    facts: Option<LocalFacts>,
+    owner: Owner,
+}
+
+/// Who stops a local server.
+enum Owner {
+    /// This process: at drop, and through its cleanup registration.
+    Process(#[expect(dead_code, reason = "held for its cleanup")] Registration),
+    /// The processes of a run share it; dropping the lease lets the watchdog stop it.
+    Shared(#[expect(dead_code, reason = "held for its lock")] shared::Lease),
 }
 
 impl Drop for LocalGuard {
     fn drop(&mut self) {
-        stop(&self.facts);
+        if let (Owner::Process(_), Some(facts)) = (&self.owner, &self.facts) {
+            stop(facts);
+        }
     }
 }
 
