@@ -14,6 +14,13 @@ use std::time::{Duration, Instant};
 
 const ASSAY: &str = env!("CARGO_BIN_EXE_assay");
 
+/// The tests of this file count what runs leave behind, so they run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The providers, with SQL that keeps a case busy long enough to interrupt it.
 const PROVIDERS: &[(&str, &str)] = &[
     (
@@ -131,6 +138,7 @@ fn run_id(what: &str) -> String {
 
 #[test]
 fn passing_and_failing_runs_leave_nothing() {
+    let _serial = serial();
     let pass = cases(
         "pass",
         "test \"schema\" \"ok\" {\n  exec {\n    sql = \"CREATE TABLE t (a int); SELECT 1\"\n    output = \"1\"\n  }\n}\n",
@@ -161,6 +169,7 @@ fn passing_and_failing_runs_leave_nothing() {
 
 #[test]
 fn an_interrupted_run_leaves_nothing() {
+    let _serial = serial();
     for &(url, busy) in PROVIDERS {
         if !available(url) {
             continue;
@@ -196,5 +205,73 @@ fn an_interrupted_run_leaves_nothing() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_clean(pid, &id, &format!("{url}, interrupted"));
+    }
+}
+
+/// `/dev/shm` entries of local MariaDB servers.
+fn mariadb_dirs() -> Vec<String> {
+    std::fs::read_dir("/dev/shm")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("assay-mariadb-server-"))
+        .collect()
+}
+
+#[test]
+fn processes_of_one_run_share_a_server_until_the_last_is_done() {
+    let _serial = serial();
+    let dir = cases(
+        "share",
+        "test \"schema\" \"one\" {\n  exec {\n    sql = \"SELECT 1\"\n    output = \"1\"\n  }\n}\n",
+    );
+    for url in ["local://mariadb", "docker://postgres/15/dev"] {
+        if !available(url) {
+            continue;
+        }
+        let id = run_id("share");
+        let before = mariadb_dirs();
+        for _ in 0..3 {
+            let out = Command::new(ASSAY)
+                .args(["test", dir.to_str().unwrap(), "--dev-url", url, "-q"])
+                .env("ASSAY_RUN_ID", &id)
+                .env("ASSAY_SHARED_GRACE_MS", "1500")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{url}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        // Three processes, one server: within the grace period exactly one is there.
+        let servers = match url {
+            "local://mariadb" => mariadb_dirs()
+                .into_iter()
+                .filter(|d| !before.contains(d))
+                .count(),
+            _ => leftovers(0, &id).len(),
+        };
+        assert_eq!(servers, 1, "{url}: one shared server expected");
+        // After the grace period the watchdog removes it.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = match url {
+                "local://mariadb" => mariadb_dirs()
+                    .into_iter()
+                    .filter(|d| !before.contains(d))
+                    .count(),
+                _ => leftovers(0, &id).len(),
+            };
+            if left == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{url}: the shared server was not removed"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 }
