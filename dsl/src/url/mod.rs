@@ -307,6 +307,11 @@ fn push_query(out: &mut String, params: &[(String, String)]) {
     }
 }
 
+/// Percent-encodes a URL component: everything but the unreserved characters (`A-Za-z0-9-._~`).
+pub fn percent_encode(s: &str) -> String {
+    encode(s, "")
+}
+
 /// Percent-encodes everything but unreserved characters and those in `keep`.
 fn encode(s: &str, keep: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -132,11 +132,7 @@ impl CaseJob {
                 self.run_on_database(&mut logs)
             }))
             .unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("unknown panic");
+                let what = crate::run::panic_text(panic.as_ref());
                 Err(format!(
                     "{}: assay panicked (a bug; please report it): {what}",
                     self.case.location

@@ -20,3 +20,12 @@ pub mod update;
 
 pub use case::{CaseReport, Status};
 pub use plan::{Job, Options, Plan, Trial};
+
+/// The message of a panic payload, for the failure of the case or script it ended.
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic")
+}

@@ -397,11 +397,7 @@ impl ScriptJob {
         let start = Instant::now();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_script()))
             .unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("unknown panic");
+                let what = crate::run::panic_text(panic.as_ref());
                 Ended {
                     status: Status::Fail,
                     failure: Some(format!(

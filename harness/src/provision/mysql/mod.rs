@@ -139,9 +139,9 @@ impl MyConnect {
 
     /// A real URL to `db`, with the password (handed to programs, never printed).
     pub fn url(&self, db: &str) -> String {
-        let user = percent_encode(&self.user);
+        let user = dbassay_dsl::url::percent_encode(&self.user);
         let auth = match &self.password {
-            Some(p) => format!("{user}:{}", percent_encode(p)),
+            Some(p) => format!("{user}:{}", dbassay_dsl::url::percent_encode(p)),
             None => user,
         };
         format!(
@@ -166,18 +166,6 @@ pub fn redact(url: &str) -> String {
         Some((user, _)) => format!("{scheme}://{user}:***{host}"),
         None => url.to_owned(),
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A throw-away server started from the installed binaries: `local://mariadb[/<version>]`.

@@ -82,34 +82,28 @@ impl PgConnect {
     }
 
     fn url_with(&self, db: &str, password: Option<&str>) -> String {
-        let mut url = format!("postgres://{}", encode(&self.user));
+        let mut url = format!(
+            "postgres://{}",
+            dbassay_dsl::url::percent_encode(&self.user)
+        );
         if let Some(password) = password {
             url.push(':');
             url.push_str(&if password == "***" {
                 password.to_string()
             } else {
-                encode(password)
+                dbassay_dsl::url::percent_encode(password)
             });
         }
         let host = if self.host.starts_with('/') {
-            encode(&self.host)
+            dbassay_dsl::url::percent_encode(&self.host)
         } else {
             self.host.clone()
         };
-        url.push_str(&format!("@{host}:{}/{}", self.port, encode(db)));
+        url.push_str(&format!(
+            "@{host}:{}/{}",
+            self.port,
+            dbassay_dsl::url::percent_encode(db)
+        ));
         url
     }
-}
-
-/// Percent-encodes everything but unreserved URL characters.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
