@@ -15,6 +15,11 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# assay runs PostgreSQL as this user when it runs as root (the server refuses root).
+if ! id postgres >/dev/null 2>&1; then
+  useradd --system --create-home --shell /bin/sh postgres
+fi
+
 # The package may start its own service; assay runs its own servers.
 if command -v service >/dev/null 2>&1; then service mariadb stop >/dev/null 2>&1 || true; fi
 
