@@ -3,8 +3,8 @@
 //!
 //! A generated 100-file Atlas directory (each file: a table, a column on `items`, a backfill of
 //! it); N cases, each testing one of the last ten migrations the documented way: migrate to the
-//! version before it, seed, migrate to it, assert the backfill. Cases run on two threads, as
-//! libtest runs them on this machine.
+//! version before it, seed, migrate to it, assert the backfill. Cases run on as many threads as
+//! `assay` uses by default: one per core on SQLite, two per core on a server.
 //!
 //! ```sh
 //! cargo run -p dbassay --example bench_migrate            # sqlite, postgres, mariadb
@@ -35,7 +35,7 @@ fn main() {
     ];
     let root = std::env::temp_dir().join(format!("assay-bench-migrate-{}", std::process::id()));
     generate(&root);
-    println!("{FILES}-file directory, cases testing the last 10 migrations, 2 threads\n");
+    println!("{FILES}-file directory, cases testing the last 10 migrations\n");
     println!(
         "| engine | cases | replay (--no-cache) | cached | speed-up | cached per case | bare clone |"
     );
@@ -117,7 +117,7 @@ fn spec(root: &Path, no_cache: bool) -> DirSpec {
     }
 }
 
-/// Runs every case on two threads; the time includes provisioning the server and building
+/// Runs every case on assay's default number of threads; the time includes provisioning the server and building
 /// the cached states, not starting the server (warmed up first).
 fn run(root: &Path, url: &str, no_cache: bool) -> Duration {
     let options = Options {
@@ -138,7 +138,13 @@ fn run(root: &Path, url: &str, no_cache: bool) -> Duration {
     let queue: Arc<Mutex<Vec<Trial>>> =
         Arc::new(Mutex::new(plan.trials.into_iter().rev().collect()));
     let start = Instant::now();
-    let workers: Vec<_> = (0..2)
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = if provision::is_server(url) {
+        2 * cores
+    } else {
+        cores
+    };
+    let workers: Vec<_> = (0..threads)
         .map(|_| {
             let queue = queue.clone();
             std::thread::spawn(move || {

@@ -160,7 +160,14 @@ fn main() {
         "local://postgres",
         "-q",
     ]));
-    println!("cold start, assay on local://postgres to the first result: {cold:.3} s");
+    println!(
+        "cold start, assay on local://postgres to the first result: {cold:.3} s (whole run: start, case, stop)"
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pg_cold_baseline.sh");
+    let base = time(Command::new("sh").arg(&script));
+    println!(
+        "cold start, a shell script (copy pristine dir, pg_ctl start, psql, stop):  {base:.3} s"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

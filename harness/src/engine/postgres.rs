@@ -103,8 +103,10 @@ impl Session for PgSession {
     }
 
     fn reset(&mut self) -> bool {
-        // ROLLBACK outside a transaction only warns; DISCARD ALL must run outside one.
-        let ok = self.run("ROLLBACK").is_ok() && self.run("DISCARD ALL").is_ok();
+        // DISCARD ALL refuses to run inside a transaction; only then is a ROLLBACK needed (one
+        // round trip in the usual case, two after a case that left a transaction open).
+        let ok = self.run("DISCARD ALL").is_ok()
+            || (self.run("ROLLBACK").is_ok() && self.run("DISCARD ALL").is_ok());
         self.take_notices();
         ok
     }

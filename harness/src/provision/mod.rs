@@ -87,6 +87,12 @@ pub fn engine_of(url: &str) -> Result<&'static str> {
     Ok(parse(url)?.engine_name())
 }
 
+/// Whether a dev URL names a database server (reached over a connection) rather than embedded
+/// SQLite.
+pub fn is_server(url: &str) -> bool {
+    parse(url).is_ok_and(|u| !matches!(u, DevUrl::Sqlite { .. }))
+}
+
 /// Provisions the server a dev URL names.
 pub fn open(url: &str) -> Result<Arc<dyn Server>> {
     match parse(url)? {

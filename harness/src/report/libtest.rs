@@ -12,8 +12,15 @@ use crate::run::{CaseReport, Job, Plan, Status};
 
 /// Runs the plan as libtest trials and returns libtest's conclusion.
 pub fn run(args: &Arguments, plan: Plan) -> Conclusion {
-    let trials = trials(args, plan, |t| t);
-    libtest_mimic::run(args, trials)
+    let mut args = args.clone();
+    if args.test_threads.is_none() && plan.uses_servers() {
+        // Cases on a server mostly wait for round trips: twice as many at once as there are
+        // cores keeps both the cores and the server busy.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        args.test_threads = Some(2 * cores);
+    }
+    let trials = trials(&args, plan, |t| t);
+    libtest_mimic::run(&args, trials)
 }
 
 /// The plan's trials as libtest trials. `wrap` may replace how a trial's result is judged (assay's

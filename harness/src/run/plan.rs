@@ -75,6 +75,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether any trial runs on a database server (rather than embedded SQLite).
+    pub fn uses_servers(&self) -> bool {
+        self.trials.iter().any(|t| match &t.job {
+            Job::Case(job) => crate::provision::is_server(&job.target.url),
+            Job::Script(job) => crate::provision::is_server(&job.target.url),
+            _ => false,
+        })
+    }
+
     /// Builds the plan. Only usage errors (a path that does not exist, a bad dev URL) fail the
     /// whole plan; errors inside files become failing trials.
     pub fn build(options: &Options) -> Result<Plan, String> {
