@@ -202,6 +202,9 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     for p in a.paths.clone() {
         if std::path::Path::new(&p).exists() {
             paths.push(PathBuf::from(p));
+        } else if p.contains('/') || p.ends_with(".hcl") || p.ends_with(".txtar") {
+            // Taken as a name filter, a mistyped path would select nothing and pass.
+            return Err(format!("{p}: no such file or directory"));
         } else if filter.is_none() {
             filter = Some(p);
         } else {

@@ -32,7 +32,7 @@ impl Harness {
         Harness::default()
     }
 
-    /// A test file or a directory searched for `*.test.hcl`. Relative paths are relative to the
+    /// A test file or a directory searched for `*.test.hcl` and `*.txtar`. Relative paths are relative to the
     /// package directory (where cargo runs tests).
     pub fn path(mut self, path: impl Into<PathBuf>) -> Harness {
         self.options.paths.push(path.into());

@@ -31,7 +31,7 @@ pub fn connect(url: &str) -> Result<Box<dyn Session>> {
                 Box::new(PgSession::connect(&connect.config(&db)).map_err(|e| ProvisionError(e.to_string()))?);
             if let Some((_, path)) = server.params.iter().find(|(k, _)| k == "search_path") {
                 session
-                    .run(&format!("SET search_path TO {path}"))
+                    .run(&format!("SET search_path TO {}", quote_search_path(path)))
                     .map_err(|e| ProvisionError(format!("cannot set search_path: {e}")))?;
             }
             Ok(session)
@@ -54,4 +54,16 @@ fn server_url(server: &ServerUrl, scheme: &str) -> String {
     let mut bare = server.clone();
     bare.params.clear();
     bare.to_url(scheme)
+}
+
+/// `a, b` as `"a", "b"`: every schema of a URL's `search_path` quoted as an identifier.
+fn quote_search_path(path: &str) -> String {
+    let quoted: Vec<String> = (path.split(','))
+        .map(str::trim)
+        .map(|s| match s {
+            "$user" => s.to_string(), // special only when unquoted
+            _ => format!("\"{}\"", s.trim_matches('"').replace('"', "\"\"")),
+        })
+        .collect();
+    quoted.join(", ")
 }

@@ -32,7 +32,7 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -119,7 +119,12 @@ pub fn acquire(run: &str, name: &str, start: impl FnOnce() -> Result<Started>) -
         .join(format!("{}-{}", sanitize(run), sanitize(name)));
     let mut start = Some(start);
     loop {
-        fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
+        // The state holds passwords: only this user may read the run's directory.
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| io_error("create", &dir, e))?;
         let lock_path = dir.join("lock");
         let lock = open(&lock_path)?;
         lock.lock().map_err(|e| io_error("lock", &lock_path, e))?;
@@ -154,11 +159,29 @@ pub fn acquire(run: &str, name: &str, start: impl FnOnce() -> Result<Started>) -
         let started = start()?;
         // The stop script is a file, so whichever watchdog acts stops the current server.
         let stop = dir.join("stop");
-        fs::write(&stop, &started.stop_script).map_err(|e| io_error("write", &stop, e))?;
+        if let Err(e) = fs::write(&stop, &started.stop_script) {
+            stop_now(&started.stop_script);
+            return Err(io_error("write", &stop, e));
+        }
         let tmp = dir.join("state.tmp");
-        fs::write(&tmp, started.facts.to_text()).map_err(|e| io_error("write", &tmp, e))?;
+        let written = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(started.facts.to_text().as_bytes()));
+        if let Err(e) = written {
+            // Nobody else could find this server: stop it rather than leak it.
+            stop_now(&started.stop_script);
+            return Err(io_error("write", &tmp, e));
+        }
         fs::rename(&tmp, &state_path).map_err(|e| io_error("write", &state_path, e))?;
-        spawn_watchdog(&dir)?;
+        if let Err(e) = spawn_watchdog(&dir) {
+            stop_now(&started.stop_script);
+            let _ = fs::remove_file(&state_path);
+            return Err(e);
+        }
         return Ok(Lease {
             facts: started.facts,
             _lease: lease,
@@ -229,6 +252,15 @@ pub fn running(pid: &str) -> bool {
             .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
         Err(_) => false,
     }
+}
+
+/// Runs a stop script right away, for a server nobody else can find.
+fn stop_now(script: &str) {
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .status();
 }
 
 fn open(path: &Path) -> Result<File> {

@@ -62,7 +62,7 @@ impl SqliteServer {
     fn memory_database(&self, conn: Connection) -> Box<dyn Database> {
         let name = self.name();
         let slot = Arc::new(Slot::new(conn));
-        lock(&self.live).insert(name.clone(), Arc::downgrade(&slot));
+        register(&self.live, &name, &slot);
         Box::new(MemoryDatabase { name, slot })
     }
 }
@@ -82,6 +82,14 @@ fn open(path: Option<&Path>, foreign_keys: bool) -> Result<Connection> {
             .map_err(|e| ProvisionError(format!("cannot set the busy timeout: {e}")))?;
     }
     Ok(conn)
+}
+
+/// Records a live in-memory database by name (so `freeze` can find its connection), forgetting
+/// the ones that are gone.
+fn register(live: &Mutex<HashMap<String, Weak<Slot>>>, name: &str, slot: &Arc<Slot>) {
+    let mut live = lock(live);
+    live.retain(|_, slot| slot.strong_count() > 0);
+    live.insert(name.to_string(), Arc::downgrade(slot));
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -235,11 +243,17 @@ impl Session for BorrowedSession {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }
+
+    fn reset(&mut self) -> bool {
+        self.session.as_mut().is_some_and(|s| s.reset())
+    }
 }
 
 impl Drop for BorrowedSession {
     fn drop(&mut self) {
-        if let Some(session) = self.session.take() {
+        if let Some(mut session) = self.session.take() {
+            // The next session on this database must not find this one's open transaction.
+            session.reset();
             self.slot.put(session.into_connection());
         }
     }
@@ -263,7 +277,7 @@ impl Snapshot for MemorySnapshot {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let name = format!("assay-copy-{}", NEXT.fetch_add(1, Ordering::Relaxed));
         let slot = Arc::new(Slot::new(copy));
-        lock(&self.live).insert(name.clone(), Arc::downgrade(&slot));
+        register(&self.live, &name, &slot);
         Ok(Box::new(MemoryDatabase { name, slot }))
     }
 }
@@ -291,6 +305,14 @@ impl Database for FileDatabase {
     }
 
     fn keep(&mut self) {
+        // Out of the run's temp dir, which goes at the end of the run.
+        let kept = std::env::temp_dir().join("assay-kept");
+        // Named by process too: a database kept by an earlier run is never replaced.
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        let to = kept.join(format!("{}-{name}", std::process::id()));
+        if std::fs::create_dir_all(&kept).is_ok() && std::fs::rename(&self.path, &to).is_ok() {
+            self.path = to;
+        }
         self.keep = true;
     }
 }
@@ -328,8 +350,8 @@ impl Snapshot for FileSnapshot {
     }
 }
 
-/// A temp dir removed on drop and at the end of the run. Kept databases inside it are moved
-/// out first (see `keep`), so removing the dir never removes what the user asked to keep.
+/// A temp dir removed on drop and at the end of the run. Kept databases are moved out of it
+/// (`FileDatabase::keep`), so removing the dir never removes what the user asked to keep.
 pub struct TempDir {
     pub path: PathBuf,
     _registration: cleanup::Registration,
@@ -343,7 +365,9 @@ impl TempDir {
         std::fs::create_dir_all(&path)
             .map_err(|e| ProvisionError(format!("cannot create {}: {e}", path.display())))?;
         let remove = path.clone();
-        let registration = cleanup::register(move || remove_unkept(&remove));
+        let registration = cleanup::register(move || {
+            let _ = std::fs::remove_dir_all(&remove);
+        });
         Ok(TempDir {
             path,
             _registration: registration,
@@ -353,14 +377,7 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        remove_unkept(&self.path);
-    }
-}
-
-/// Removes a temp dir unless it holds a `.keep` marker (written by `--keep-failed`).
-fn remove_unkept(path: &Path) {
-    if !path.join(".keep").exists() {
-        let _ = std::fs::remove_dir_all(path);
+        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 

@@ -16,8 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use super::results;
-use crate::run::{CaseReport, Job, Plan, Status, Trial};
+use crate::run::{CaseReport, Plan, Status, Trial};
 
 /// Runs the plan and prints Atlas's layout to stdout. Returns whether every case passed.
 pub fn run(plan: Plan, threads: usize) -> bool {
@@ -40,46 +39,8 @@ pub fn run(plan: Plan, threads: usize) -> bool {
                     let Some(trial) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else {
                         continue;
                     };
-                    let (text, ok) = match trial.job {
-                        Job::Broken(text) => (
-                            block("FAIL", &trial.name, Duration::ZERO, &[], Some(&text)),
-                            false,
-                        ),
-                        Job::Custom(check) => match check() {
-                            Ok(()) => (block("PASS", &trial.name, Duration::ZERO, &[], None), true),
-                            Err(e) => (
-                                block("FAIL", &trial.name, Duration::ZERO, &[], Some(&e)),
-                                false,
-                            ),
-                        },
-                        Job::Script(job) => {
-                            let report = job.run();
-                            results::record(
-                                &trial.name,
-                                &job.path.display().to_string(),
-                                0,
-                                &trial.engine,
-                                &report,
-                            );
-                            (render(&trial.name, &report), report.status != Status::Fail)
-                        }
-                        Job::Case(job) => {
-                            // Atlas names a case by its own name; its log lines name the file.
-                            let report = job.run();
-                            let at = &job.case.location;
-                            results::record(
-                                &trial.name,
-                                &at.path.display().to_string(),
-                                at.line,
-                                &trial.engine,
-                                &report,
-                            );
-                            (
-                                render(&job.case.name, &report),
-                                report.status != Status::Fail,
-                            )
-                        }
-                    };
+                    let (name, report) = trial.run();
+                    let (text, ok) = (render(&name, &report), report.status != Status::Fail);
                     if !ok {
                         failed.fetch_add(1, Ordering::Relaxed);
                     }

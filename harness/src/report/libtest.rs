@@ -5,10 +5,7 @@
 
 use libtest_mimic::{Arguments, Conclusion, Failed};
 
-use std::time::Duration;
-
-use super::results;
-use crate::run::{CaseReport, Job, Plan, Status};
+use crate::run::{CaseReport, Plan, Status};
 
 /// Runs the plan as libtest trials and returns libtest's conclusion.
 pub fn run(args: &Arguments, plan: Plan) -> Conclusion {
@@ -43,54 +40,9 @@ pub fn trials(
         plan.expect_runs(probe);
     }
     for t in plan.trials.into_iter().map(wrap) {
-        let trial = match t.job {
-            Job::Broken(text) => {
-                let (name, engine) = (t.name.clone(), t.engine.clone());
-                libtest_mimic::Trial::test(t.name, move || {
-                    let report = CaseReport {
-                        status: Status::Fail,
-                        duration: Duration::ZERO,
-                        logs: Vec::new(),
-                        failure: Some(text),
-                    };
-                    results::record(
-                        &name,
-                        name.rsplit("::").next().unwrap_or(&name),
-                        0,
-                        &engine,
-                        &report,
-                    );
-                    outcome(report, show_logs)
-                })
-            }
-            Job::Custom(check) => {
-                libtest_mimic::Trial::test(t.name, move || check().map_err(Failed::from))
-            }
-            Job::Script(job) => {
-                let (name, engine) = (t.name.clone(), t.engine.clone());
-                libtest_mimic::Trial::test(t.name, move || {
-                    let report = job.run();
-                    results::record(&name, &job.path.display().to_string(), 0, &engine, &report);
-                    outcome(report, show_logs)
-                })
-            }
-            Job::Case(job) => {
-                let (name, engine) = (t.name.clone(), t.engine.clone());
-                libtest_mimic::Trial::test(t.name, move || {
-                    let report = job.run();
-                    let at = &job.case.location;
-                    results::record(
-                        &name,
-                        &at.path.display().to_string(),
-                        at.line,
-                        &engine,
-                        &report,
-                    );
-                    outcome(report, show_logs)
-                })
-            }
-        };
-        trials.push(trial.with_kind(t.engine).with_ignored_flag(t.ignored));
+        let (name, engine, ignored) = (t.name.clone(), t.engine.clone(), t.ignored);
+        let trial = libtest_mimic::Trial::test(name, move || outcome(t.run().1, show_logs));
+        trials.push(trial.with_kind(engine).with_ignored_flag(ignored));
     }
     trials
 }

@@ -171,6 +171,7 @@ impl CaseJob {
             }
             None => {
                 if rollback::eligible(&self.case, self.keep_failed)
+                    && !self.state.reads_clock
                     && let Some(result) = self.target.in_rollback(&self.state, |db, session| {
                         self.run_commands(db, session, logs)
                     })
@@ -208,7 +209,14 @@ impl CaseJob {
                 })
                 .fold(i, usize::max);
             let later = dir.files.get(i + 1..=last).unwrap_or(&[]);
-            if rollback::eligible_migration(&self.case, self.keep_failed, later, server.dialect()) {
+            let restored = &dir.files[..=i];
+            if rollback::eligible_migration(
+                &self.case,
+                self.keep_failed,
+                restored,
+                later,
+                server.dialect(),
+            ) {
                 let key = cache::key(server.engine(), migrations, i);
                 let fresh = || {
                     cache::migrated(&self.target, migrations, i)

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use dbassay_dsl::hcl::{CaseKind, Inputs, TestFile};
 use dbassay_dsl::source::SourceFile;
 
-use super::case::{CaseJob, ParallelGroup};
+use super::case::{CaseJob, CaseReport, ParallelGroup, Status};
 use super::script::{self, ScriptJob};
 use super::target::{DesiredState, Target};
 use crate::migrate::{DirSpec, Migrations};
@@ -72,6 +72,58 @@ pub enum Job {
 
 pub struct Plan {
     pub trials: Vec<Trial>,
+}
+
+impl Trial {
+    /// Runs the trial and records its result for the JUnit/JSON reports. Returns the name Atlas's
+    /// report uses (the case's own name for a case) with the report.
+    pub fn run(self) -> (String, CaseReport) {
+        let failed = |failure: String| CaseReport {
+            status: Status::Fail,
+            duration: std::time::Duration::ZERO,
+            logs: Vec::new(),
+            failure: Some(failure),
+        };
+        let (short, file, line, report) = match self.job {
+            Job::Case(job) => {
+                let report = job.run();
+                let at = &job.case.location;
+                (
+                    job.case.name.clone(),
+                    at.path.display().to_string(),
+                    at.line,
+                    report,
+                )
+            }
+            Job::Script(job) => {
+                let report = job.run();
+                (self.name.clone(), job.path.display().to_string(), 0, report)
+            }
+            Job::Broken(text) => {
+                let file = self
+                    .name
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or(&self.name)
+                    .to_string();
+                (self.name.clone(), file, 0, failed(text))
+            }
+            Job::Custom(check) => {
+                let report = match check() {
+                    Ok(()) => CaseReport {
+                        status: Status::Pass,
+                        duration: std::time::Duration::ZERO,
+                        logs: Vec::new(),
+                        failure: None,
+                    },
+                    Err(e) => failed(e),
+                };
+                return (self.name, report);
+            }
+        };
+        crate::report::results::record(&self.name, &file, line, &self.engine, &report);
+        (short, report)
+    }
 }
 
 impl Plan {
@@ -291,8 +343,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     entries.sort();
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        // Symlinked directories are not followed: a link to a parent would loop forever.
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
         if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
+            if !is_link && !name.starts_with('.') && name != "target" {
                 walk(&path, files)?;
             }
         } else if name.ends_with(".test.hcl") || name.ends_with(".txtar") {

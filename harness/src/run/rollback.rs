@@ -83,11 +83,24 @@ fn eligible_commands(case: &Case, keep_failed: bool) -> bool {
     })
 }
 
+/// Whether SQL reads the clock: the state a case starts from must not, when its triggers,
+/// defaults or functions would see one frozen transaction time instead of a time per statement.
+pub fn reads_clock(sql: &str) -> bool {
+    static CLOCK: OnceLock<Regex> = OnceLock::new();
+    let re = CLOCK.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b(now|current_timestamp|current_time|current_date|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp)\b",
+        )
+        .expect("the pattern compiles")
+    });
+    re.is_match(sql)
+}
+
 fn safe(sql: &str) -> bool {
     static UNSAFE: OnceLock<Regex> = OnceLock::new();
     let re = UNSAFE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(begin|start\s+transaction|commit|rollback|savepoint|release|end\s*;|abort|concurrently|vacuum|create\s+database|drop\s+database|alter\s+system|reindex|cluster|listen|notify|prepare\s+transaction|call|do|discard|lock|set\s+session|set\s+transaction|now|current_timestamp|current_time|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp|txid_current|pg_current_xact_id|pg_backend_pid|pg_sleep)\b",
+            r"(?i)\b(add\s+value|begin|start\s+transaction|commit|rollback|savepoint|release|end\s*;|abort|concurrently|vacuum|create\s+database|drop\s+database|alter\s+system|reindex|cluster|listen|notify|prepare\s+transaction|call|do|discard|lock|set\s+session|set\s+transaction|now|current_timestamp|current_time|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp|txid_current|pg_current_xact_id|pg_backend_pid|pg_sleep)\b",
         )
         .expect("the pattern compiles")
     });
@@ -140,16 +153,19 @@ fn is_savepoint_control(statement: &str) -> bool {
         .any(|p| upper.starts_with(p))
 }
 
-/// Whether a migrate case may run in a rolled-back transaction: the case itself qualifies, and
-/// every file it applies for real runs in a transaction of its own (`txmode file`) and holds
-/// nothing that manages transactions or cannot run inside one.
+/// Whether a migrate case may run in a rolled-back transaction: the case itself qualifies, no
+/// file of the state it is restored to reads the clock, and every file it applies for real
+/// runs in a transaction of its own (`txmode file`) and holds nothing that manages
+/// transactions, reads the clock or cannot run inside a transaction.
 pub fn eligible_migration(
     case: &Case,
     keep_failed: bool,
+    restored: &[dbassay_dsl::migrate::MigrationFile],
     files: &[dbassay_dsl::migrate::MigrationFile],
     dialect: Dialect,
 ) -> bool {
     eligible_commands(case, keep_failed)
+        && !restored.iter().any(|f| reads_clock(&f.text))
         && files.iter().all(|f| {
             f.txmode == dbassay_dsl::migrate::TxMode::File
                 && f.statements(dialect)
@@ -173,6 +189,9 @@ mod tests {
         assert!(!safe("BEGIN; INSERT INTO t VALUES (1); COMMIT;"));
         assert!(!safe("CREATE INDEX CONCURRENTLY i ON t (a)"));
         assert!(!safe("SELECT now()"));
+        assert!(!safe("ALTER TYPE mood ADD VALUE 'meh'"));
+        assert!(reads_clock("CREATE TABLE t (at timestamptz DEFAULT now())"));
+        assert!(!reads_clock("CREATE TABLE t (nowhere int)"));
         assert!(!safe("call p()"));
         assert!(!safe(
             "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$"

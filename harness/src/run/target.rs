@@ -191,6 +191,9 @@ fn new_worker(
 #[derive(Clone, Debug, Default)]
 pub struct DesiredState {
     pub files: Vec<Sql>,
+    /// Whether the schema reads the clock (defaults, triggers, functions), which keeps its
+    /// cases out of rolled-back transactions (see `run::rollback`).
+    pub reads_clock: bool,
 }
 
 impl DesiredState {
@@ -230,7 +233,10 @@ impl DesiredState {
                 ));
             }
         }
-        Ok(DesiredState { files })
+        let reads_clock = files
+            .iter()
+            .any(|f| crate::run::rollback::reads_clock(&f.text));
+        Ok(DesiredState { files, reads_clock })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -124,6 +124,8 @@ struct Inner {
     drops: DropQueue,
     freezing: Mutex<()>,
     shut: AtomicBool,
+    /// A database was kept (`--keep-failed`): a server this process started keeps running.
+    kept: AtomicBool,
 }
 
 impl PgServer {
@@ -155,6 +157,7 @@ impl PgServer {
             live: Mutex::new(HashSet::new()),
             freezing: Mutex::new(()),
             shut: AtomicBool::new(false),
+            kept: AtomicBool::new(false),
         };
         let version = inner.query_one("SELECT current_setting('server_version_num')")?;
         let version: u32 = version.and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -295,17 +298,35 @@ impl Inner {
             return;
         }
         let mut owner = self.owner.lock().unwrap_or_else(|e| e.into_inner());
+        if self.kept.load(Ordering::SeqCst) && matches!(*owner, Owner::Local(_)) {
+            // A kept database must stay reachable: hand the server over to the user.
+            if let Owner::Local(instance) = std::mem::replace(&mut *owner, Owner::Nobody) {
+                self.drops.flush(Duration::from_secs(60));
+                match instance.detach() {
+                    Ok(started) => eprintln!(
+                        "assay: the PostgreSQL server holding the kept databases keeps running; stop it with:\n  {}",
+                        started.stop_script
+                    ),
+                    Err(e) => eprintln!("assay: could not keep the PostgreSQL server running: {e}"),
+                }
+            }
+            return;
+        }
         if let Owner::Local(instance) = &mut *owner {
             // The whole server goes away; dropping databases one by one would only cost time.
             self.drops.close();
             instance.stop();
             return;
         }
+        // On a server shared by the processes of a run, templates are shared by key: another
+        // process may be about to copy one, so they stay until the watchdog removes the server.
+        let shared = matches!(*owner, Owner::Shared(_));
         let leftovers: Vec<String> = self
             .live
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .drain()
+            .filter(|name| !(shared && is_template(name)))
             .collect();
         for name in leftovers {
             self.drops.push(name);
@@ -495,6 +516,7 @@ impl Database for PgDatabase {
 
     fn keep(&mut self) {
         self.kept = true;
+        self.server.kept.store(true, Ordering::SeqCst);
         self.server.forget(&self.name);
     }
 }

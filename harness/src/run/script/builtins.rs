@@ -385,7 +385,7 @@ pub fn env(state: &mut State, _neg: bool, args: &[String]) -> Outcome {
         let text: String = state
             .env
             .iter()
-            .map(|(k, v)| format!("{k}={v}\n"))
+            .map(|(k, v)| format!("{k}={}\n", dbassay_dsl::url::mask_password(v)))
             .collect();
         state.log(&text);
         return Ok(());
@@ -396,10 +396,9 @@ pub fn env(state: &mut State, _neg: bool, args: &[String]) -> Outcome {
                 state.env.insert(k.to_string(), v.to_string());
             }
             None => {
-                let line = format!(
-                    "{arg}={}",
-                    state.env.get(arg.as_str()).cloned().unwrap_or_default()
-                );
+                let value = state.env.get(arg.as_str()).cloned().unwrap_or_default();
+                // The log is printed when the script fails: no password in it.
+                let line = format!("{arg}={}", dbassay_dsl::url::mask_password(&value));
                 state.log(&line);
             }
         }

@@ -163,8 +163,8 @@ pub fn apply(state: &mut State, neg: bool, args: &[String]) -> Outcome {
 }
 
 /// `migrate [-dir DIR] [-to VERSION]`: applies the pending files of an Atlas-format migration
-/// directory (default `migrations`) in order, up to VERSION. Versions applied earlier in the
-/// script are not applied again. No revisions table is written.
+/// directory (default `migrations`) in order, up to VERSION, with the engine `migrate` blocks
+/// use: the revisions table in the script's database says what is pending.
 pub fn migrate(state: &mut State, neg: bool, args: &[String]) -> Outcome {
     let mut dir = "migrations".to_string();
     let mut to = None;
