@@ -24,7 +24,7 @@ fn binaries() -> Option<Binaries> {
 
 fn local_server() -> Option<Arc<MysqlServer>> {
     binaries()?;
-    Some(MysqlServer::local(Flavor::Mariadb, None).expect("the local MariaDB starts"))
+    Some(MysqlServer::local_unshared(Flavor::Mariadb, None).expect("the local MariaDB starts"))
 }
 
 fn rows(session: &mut dyn Session, sql: &str) -> TextGrid {

@@ -197,6 +197,14 @@ impl MysqlServer {
             };
             return Ok(Arc::new(MysqlServer::new(connect, Some(guard))?));
         }
+        MysqlServer::local_unshared(flavor, version)
+    }
+
+    /// A local server that belongs to this process alone, whatever the run id: it stops when
+    /// the returned server is dropped or at the end of the run.
+    pub fn local_unshared(flavor: Flavor, version: Option<&str>) -> Result<Arc<MysqlServer>> {
+        let binaries = Binaries::find()?;
+        binaries.check_version(version)?;
         let facts = start(&binaries)?;
         let registration = {
             let facts = facts.clone();
