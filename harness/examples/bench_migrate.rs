@@ -126,7 +126,7 @@ fn run(root: &Path, url: &str, no_cache: bool) -> Duration {
         migrations: spec(root, no_cache),
         ..Options::default()
     };
-    let plan = Plan::build(&options).unwrap();
+    let plan = Plan::build(&options).unwrap().into_run_order();
     // Warm up: the server starts before the clock does.
     if let Some(Trial {
         job: Job::Case(job),

@@ -395,3 +395,150 @@ fn a_version_that_is_not_installed_is_refused() {
         .unwrap();
     binaries.check_version(None).unwrap();
 }
+
+/// Everything a case could observe of a database, as text: every object's definition, every
+/// table's rows (invisible columns and sequence state included) and `AUTO_INCREMENT` counters.
+fn full_state(db: &dyn Database) -> String {
+    let mut s = db.connect().unwrap();
+    let mut out = String::new();
+    let objects = rows(
+        &mut *s,
+        "SELECT table_name, table_type, auto_increment FROM information_schema.tables \
+         WHERE table_schema = DATABASE() ORDER BY table_name",
+    );
+    for row in &objects.rows {
+        let (name, kind) = (row[0].clone().unwrap(), row[1].clone().unwrap());
+        out.push_str(&format!("{row:?}\n"));
+        if kind == "VIEW" {
+            out.push_str(&format!(
+                "{:?}\n",
+                rows(&mut *s, &format!("SHOW CREATE VIEW `{name}`")).rows
+            ));
+            continue;
+        }
+        out.push_str(&format!(
+            "{:?}\n",
+            rows(&mut *s, &format!("SHOW CREATE TABLE `{name}`")).rows
+        ));
+        let columns = rows(
+            &mut *s,
+            &format!(
+                "SELECT GROUP_CONCAT(CONCAT('`', column_name, '`') ORDER BY ordinal_position) \
+                 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '{name}'"
+            ),
+        );
+        let columns = cell(&columns, 0, 0).unwrap().to_string();
+        let data = rows(
+            &mut *s,
+            &format!("SELECT {columns} FROM `{name}` ORDER BY 1"),
+        );
+        out.push_str(&format!("{:?}\n", data.rows));
+    }
+    for sql in [
+        "SELECT trigger_name, event_object_table, action_timing, event_manipulation, action_order, \
+         action_statement FROM information_schema.triggers WHERE trigger_schema = DATABASE() ORDER BY 1",
+        "SELECT routine_type, routine_name, routine_definition FROM information_schema.routines \
+         WHERE routine_schema = DATABASE() ORDER BY 1, 2",
+        "SELECT event_name, event_definition FROM information_schema.events \
+         WHERE event_schema = DATABASE() ORDER BY 1",
+    ] {
+        out.push_str(&format!("{:?}\n", rows(&mut *s, sql).rows));
+    }
+    out
+}
+
+/// Runs statements on a session of their own (ended afterwards, as a case's is reset), and
+/// returns them as the restorer is told.
+fn mutate(db: &dyn Database, statements: &[&str]) -> Vec<String> {
+    let mut s = db.connect().unwrap();
+    for sql in statements {
+        exec(&mut *s, sql);
+    }
+    statements.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn restores_undo_every_kind_of_change() {
+    let Some(server) = local_server() else { return };
+    let db = server.create().unwrap();
+    build(&*db);
+    let before = full_state(&*db);
+    let mut restorer = db.restorer().unwrap().expect("MariaDB restores databases");
+    let changes: &[&[&str]] = &[
+        &[],
+        &["SELECT 1"],
+        // Rows, through a trigger too, and AUTO_INCREMENT counters.
+        &["INSERT INTO users (name) VALUES ('cy')"],
+        &[
+            "INSERT INTO users (name) VALUES ('cy')",
+            "DELETE FROM audit",
+            "DELETE FROM users WHERE name = 'cy'",
+        ],
+        &["UPDATE users SET secret = 0 WHERE id = 1"],
+        &[
+            "DELETE FROM users WHERE id = 2",
+            "INSERT INTO users (id, name) VALUES (2, 'bob')",
+        ],
+        &["SELECT NEXTVAL(ticket)", "SELECT NEXTVAL(ticket)"],
+        &["TRUNCATE TABLE audit"],
+        &["SET foreign_key_checks = 0", "TRUNCATE TABLE users"],
+        // Definitions.
+        &["ALTER TABLE users ADD COLUMN extra INT DEFAULT 7"],
+        &["ALTER TABLE users DROP COLUMN secret"],
+        &["CREATE INDEX by_email ON users (email)"],
+        &["CREATE TABLE newt (a INT)", "INSERT INTO newt VALUES (1)"],
+        &["DROP TABLE audit"],
+        &["SET foreign_key_checks = 0", "DROP TABLE users"],
+        &["RENAME TABLE users TO people"],
+        &[
+            "ALTER TABLE users RENAME TO people",
+            "CREATE TABLE users (x INT)",
+        ],
+        &["DROP VIEW named_b", "CREATE VIEW v2 AS SELECT 1 AS one"],
+        &["CREATE OR REPLACE VIEW named AS SELECT id FROM users"],
+        &["DROP TRIGGER users_audit"],
+        &["CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW SET NEW.email = 'x'"],
+        &["DROP FUNCTION shout", "CREATE PROCEDURE p2() SELECT 1"],
+        &[
+            "DROP SEQUENCE ticket",
+            "CREATE SEQUENCE ticket START WITH 5",
+        ],
+        &["CALL counts()"],
+        &[
+            "CREATE TEMPORARY TABLE users (x INT)",
+            "INSERT INTO users VALUES (1)",
+        ],
+        &[
+            "BEGIN",
+            "INSERT INTO users (name) VALUES ('tx')",
+            "ALTER TABLE audit ADD COLUMN y INT",
+        ],
+    ];
+    for statements in changes {
+        let ran = mutate(&*db, statements);
+        restorer.restore(&ran).unwrap();
+        assert_eq!(full_state(&*db), before, "after {statements:?}");
+    }
+
+    // A rebase takes the current state; later restores return there.
+    let ran = mutate(
+        &*db,
+        &[
+            "ALTER TABLE users ADD COLUMN c2 INT NULL",
+            "UPDATE users SET c2 = id",
+            "CREATE TABLE t3 (a INT)",
+        ],
+    );
+    restorer.rebase(&ran).unwrap();
+    let rebased = full_state(&*db);
+    assert_ne!(rebased, before);
+    for statements in changes {
+        let ran = mutate(&*db, statements);
+        restorer.restore(&ran).unwrap();
+        assert_eq!(
+            full_state(&*db),
+            rebased,
+            "after the rebase and {statements:?}"
+        );
+    }
+}

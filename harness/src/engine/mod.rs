@@ -11,6 +11,7 @@ pub use dbassay_dsl::Dialect;
 
 pub mod mysql;
 pub mod postgres;
+pub mod reuse;
 pub mod show;
 pub mod sqlite;
 
@@ -95,6 +96,43 @@ pub trait Session: Send {
     /// `None` when it cannot undo everything a case may do (MySQL's DDL commits implicitly).
     fn rollback_plan(&mut self) -> Option<RollbackPlan> {
         None
+    }
+
+    /// Runs one statement inside a savepoint of the open transaction (`plan.savepoint`), which
+    /// is released after it or rolled back to when it fails. Engines that can pipeline send the
+    /// three at once.
+    fn run_in_savepoint(
+        &mut self,
+        statement: &str,
+        plan: &RollbackPlan,
+    ) -> Result<Outcome, DbError> {
+        self.run(&plan.savepoint)?;
+        match self.run(statement) {
+            Ok(outcome) => {
+                self.run(&plan.release)?;
+                Ok(outcome)
+            }
+            Err(error) => {
+                self.run(&plan.rollback_to)?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Runs statements in order, each on its own, and returns the first error. Engines that
+    /// [pipeline](Session::pipelines) send them all at once: statements after a failing one still
+    /// run, unless the failure aborted the transaction they run in.
+    fn run_all(&mut self, statements: &[String]) -> Result<(), DbError> {
+        for statement in statements {
+            self.run(statement)?;
+        }
+        Ok(())
+    }
+
+    /// Whether [`Session::run_all`] and [`Session::run_in_savepoint`] send their statements at
+    /// once (one round trip) rather than one by one.
+    fn pipelines(&self) -> bool {
+        false
     }
 
     /// Whether this session runs inside a case's transaction that will be rolled back: code

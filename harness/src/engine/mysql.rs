@@ -62,6 +62,15 @@ impl Session for MysqlSession {
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }
+
+    fn reset(&mut self) -> bool {
+        // COM_RESET_CONNECTION: ends any transaction, releases locks, drops temporary tables,
+        // user variables and prepared statements, restores session settings; keeps the database.
+        let Some(conn) = self.conn.as_mut() else {
+            return false;
+        };
+        runtime::block_on(conn.reset()).unwrap_or(false)
+    }
 }
 
 impl Drop for MysqlSession {

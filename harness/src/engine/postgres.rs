@@ -74,6 +74,48 @@ impl Session for PgSession {
         std::mem::take(&mut *self.notices.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    fn run_in_savepoint(
+        &mut self,
+        statement: &str,
+        plan: &RollbackPlan,
+    ) -> Result<Outcome, DbError> {
+        // Pipelined: one round trip. Each is a query of its own, so an error position stays
+        // relative to the statement; after an error, the release fails too and is ignored.
+        let client = &self.client;
+        let (savepoint, result, release) = runtime::block_on(futures_util::future::join3(
+            client.simple_query(&plan.savepoint),
+            client.simple_query(statement),
+            client.simple_query(&plan.release),
+        ));
+        savepoint.map_err(|e| db_error(&e))?;
+        match result {
+            Ok(messages) => {
+                release.map_err(|e| db_error(&e))?;
+                Ok(outcome(messages))
+            }
+            Err(e) => {
+                self.run(&plan.rollback_to)?;
+                Err(db_error(&e))
+            }
+        }
+    }
+
+    fn pipelines(&self) -> bool {
+        true
+    }
+
+    fn run_all(&mut self, statements: &[String]) -> Result<(), DbError> {
+        // Pipelined: one round trip; the first error is reported.
+        let client = &self.client;
+        let results = runtime::block_on(futures_util::future::join_all(
+            statements.iter().map(|s| client.simple_query(s)),
+        ));
+        for result in results {
+            result.map_err(|e| db_error(&e))?;
+        }
+        Ok(())
+    }
+
     fn rollback_plan(&mut self) -> Option<RollbackPlan> {
         // Sequences are not transactional: remember where each one stands now, in the state the
         // database was built with, and put it back after every case.

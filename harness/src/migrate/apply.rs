@@ -30,19 +30,109 @@ pub fn apply(
     to: usize,
     observe: &mut dyn FnMut(Event<'_>),
 ) -> Result<(), String> {
+    apply_range(session, migrations, from, to, observe, false, true)
+}
+
+/// [`apply`] on a database where files `0..from` were applied by assay already, so the
+/// revisions table exists (a case's later `migrate` blocks): one round trip fewer per call.
+pub fn apply_more(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    from: usize,
+    to: usize,
+) -> Result<(), String> {
+    apply_range(session, migrations, from, to, &mut |_| {}, false, from == 0)
+}
+
+/// [`apply`] for building a state (the cache of migrated states, a worker database moving
+/// forward): on an engine that pipelines, the statements of a file that runs in a transaction
+/// of its own go out at once. A failing file is rolled back and applied again the plain way,
+/// which reports the error exactly as [`apply`] does. Files `0..from` must have been applied by
+/// assay already.
+pub fn build(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    from: usize,
+    to: usize,
+) -> Result<(), String> {
+    apply_range(session, migrations, from, to, &mut |_| {}, true, from == 0)
+}
+
+fn apply_range(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    from: usize,
+    to: usize,
+    observe: &mut dyn FnMut(Event<'_>),
+    pipelined: bool,
+    ensure: bool,
+) -> Result<(), String> {
     let dir = migrations.dir()?;
     let dialect = session.dialect();
     let revisions = Revisions::new(dialect, migrations.revisions_schema.as_deref());
-    revisions.ensure(session).map_err(|e| {
-        format!(
-            "cannot create the revisions table {}: {e}",
-            revisions.table()
-        )
-    })?;
+    if ensure {
+        revisions.ensure(session).map_err(|e| {
+            format!(
+                "cannot create the revisions table {}: {e}",
+                revisions.table()
+            )
+        })?;
+    }
     for i in from..to.min(dir.files.len()) {
+        if pipelined && apply_pipelined(session, migrations, &revisions, i) {
+            continue;
+        }
         apply_file(session, migrations, &revisions, i, 0, observe)?;
     }
     Ok(())
+}
+
+/// Applies file `index` in one pipelined transaction when the engine pipelines and the file
+/// allows it (a transaction of its own, no checks). Returns whether it was applied; on `false`
+/// nothing of it is (a failure rolled back).
+fn apply_pipelined(
+    session: &mut dyn Session,
+    migrations: &Migrations,
+    revisions: &Revisions,
+    index: usize,
+) -> bool {
+    let Ok(dir) = migrations.dir() else {
+        return false;
+    };
+    let file = &dir.files[index];
+    let dialect = session.dialect();
+    let (Ok(statements), Ok(checks)) = (file.statements(dialect), file.checks(dialect)) else {
+        return false;
+    };
+    if !session.pipelines()
+        || session.in_case_transaction()
+        || file.txmode != TxMode::File
+        || !checks.is_empty()
+        || needs_autocommit(dir.format, dialect, &statements)
+    {
+        return false;
+    }
+    let start = Instant::now();
+    let mut batch = vec!["BEGIN".to_string()];
+    batch.extend(statements.iter().map(|s| s.text.clone()));
+    let row = |execution_ns| Row {
+        version: &file.version,
+        description: &file.description,
+        applied: statements.len(),
+        total: statements.len(),
+        execution_ns,
+        error: None,
+        error_stmt: None,
+        hash: migrations.file_hash(index),
+    };
+    let applied = session.run_all(&batch).is_ok() && {
+        let [delete, insert] = revisions.write_statements(&row(start.elapsed().as_nanos()));
+        session.run_all(&[delete, insert, "COMMIT".into()]).is_ok()
+    };
+    if !applied {
+        let _ = session.run("ROLLBACK");
+    }
+    applied
 }
 
 /// The files still to apply to a database, from its revisions table: indices `next..last`, the

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use super::Migrations;
-use super::apply::apply;
+use super::apply::build;
 use crate::provision::Snapshot;
 use crate::run::target::Target;
 
@@ -75,7 +75,7 @@ pub fn migrated(
         };
         {
             let mut session = db.connect().map_err(|e| e.to_string())?;
-            apply(session.as_mut(), migrations, from, index + 1, &mut |_| {})?;
+            build(session.as_mut(), migrations, from, index + 1)?;
         }
         server.freeze(db, &this).map_err(|e| e.to_string())
     })

@@ -112,26 +112,35 @@ impl Revisions {
 
     /// Writes (replaces) the row of one version.
     pub fn write(&self, session: &mut dyn Session, row: &Row<'_>) -> Result<(), DbError> {
+        for statement in self.write_statements(row) {
+            session.run(&statement)?;
+        }
+        Ok(())
+    }
+
+    /// The statements [`Revisions::write`] runs.
+    pub fn write_statements(&self, row: &Row<'_>) -> [String; 2] {
         let t = self.table();
         let opt = |v: Option<&str>| v.map_or_else(|| "NULL".to_string(), |s| self.quote(s));
-        session.run(&format!(
-            "DELETE FROM {t} WHERE version = {}",
-            self.quote(row.version)
-        ))?;
-        session.run(&format!(
-            "INSERT INTO {t} (version, description, type, applied, total, executed_at, execution_time, error, error_stmt, hash, operator_version) \
-             VALUES ({}, {}, {APPLIED}, {}, {}, CURRENT_TIMESTAMP, {}, {}, {}, {}, {})",
-            self.quote(row.version),
-            self.quote(row.description),
-            row.applied,
-            row.total,
-            row.execution_ns.min(i64::MAX as u128),
-            opt(row.error),
-            opt(row.error_stmt),
-            self.quote(row.hash),
-            self.quote(&format!("assay v{}", env!("CARGO_PKG_VERSION"))),
-        ))?;
-        Ok(())
+        [
+            format!(
+                "DELETE FROM {t} WHERE version = {}",
+                self.quote(row.version)
+            ),
+            format!(
+                "INSERT INTO {t} (version, description, type, applied, total, executed_at, execution_time, error, error_stmt, hash, operator_version) \
+                 VALUES ({}, {}, {APPLIED}, {}, {}, CURRENT_TIMESTAMP, {}, {}, {}, {}, {})",
+                self.quote(row.version),
+                self.quote(row.description),
+                row.applied,
+                row.total,
+                row.execution_ns.min(i64::MAX as u128),
+                opt(row.error),
+                opt(row.error_stmt),
+                self.quote(row.hash),
+                self.quote(&format!("assay v{}", env!("CARGO_PKG_VERSION"))),
+            ),
+        ]
     }
 
     /// Every recorded version (the table must exist).

@@ -80,6 +80,24 @@ pub trait Database: Send + Sync {
 
     /// Keep the database after the run (`--keep-failed`): dropping no longer removes it.
     fn keep(&mut self);
+
+    /// A restorer that takes the database as it is now as its baseline, for engines that
+    /// reuse databases by restoring them (see `engine::reuse`); `None` for other engines.
+    fn restorer(&self) -> Result<Option<Box<dyn Restorer>>> {
+        Ok(None)
+    }
+}
+
+/// Puts a reused database back into its baseline after a case ran on it (see
+/// `engine::reuse`). Works on a connection of its own: the case's session must have ended its
+/// transaction (reset) first.
+pub trait Restorer: Send {
+    /// Undoes whatever running the statements `ran` changed, directly or through triggers,
+    /// cascades and routines.
+    fn restore(&mut self, ran: &[String]) -> Result<()>;
+
+    /// Takes the database as it is now as the baseline, after `ran` changed it on purpose.
+    fn rebase(&mut self, ran: &[String]) -> Result<()>;
 }
 
 /// The engine a dev URL names, without connecting to anything.

@@ -9,7 +9,8 @@
 //! FAIL
 //! ```
 //!
-//! Cases run on `threads` worker threads; their blocks print in plan order.
+//! Cases run on `threads` worker threads, in the plan's run order; their blocks print in plan
+//! order.
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -21,7 +22,8 @@ use crate::run::{CaseReport, Plan, Status, Trial};
 /// Runs the plan and prints Atlas's layout to stdout. Returns whether every case passed.
 pub fn run(plan: Plan, threads: usize) -> bool {
     plan.expect_runs(|_| true);
-    // Each worker takes the trials it runs out of their slots.
+    let order = plan.run_order();
+    // Each worker takes the trials it runs out of their slots, in run order.
     let trials: Vec<Mutex<Option<Trial>>> = plan
         .trials
         .into_iter()
@@ -33,9 +35,8 @@ pub fn run(plan: Plan, threads: usize) -> bool {
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(slot) = trials.get(i) else { break };
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let slot = &trials[i];
                     let Some(trial) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else {
                         continue;
                     };

@@ -36,9 +36,12 @@ pub fn trials(
             .with_ignored_flag(t.ignored);
         !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
     };
-    if !args.list {
+    let plan = if args.list {
+        plan
+    } else {
         plan.expect_runs(probe);
-    }
+        plan.into_run_order()
+    };
     for t in plan.trials.into_iter().map(wrap) {
         let (name, engine, ignored) = (t.name.clone(), t.engine.clone(), t.ignored);
         let trial = libtest_mimic::Trial::test(name, move || outcome(t.run().1, show_logs));

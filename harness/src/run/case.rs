@@ -13,13 +13,18 @@ use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, O
 use dbassay_dsl::source::Location;
 
 use crate::engine::{Outcome, Session};
-use crate::migrate::{Migrations, apply::apply, cache};
+use crate::migrate::{Migrations, apply, cache};
 use crate::provision::Database;
 use crate::render;
 use crate::run::rollback;
 use crate::run::sql::{self, SqlFailure};
 use crate::run::target::{DesiredState, Target};
 use crate::run::update;
+
+/// How many migration files a worker database applies to reach the version a case starts at,
+/// at most, before a copy of the cached state is made instead (a copy costs about as much as
+/// applying a few files on PostgreSQL, a few dozen on MariaDB).
+const ADVANCE_LIMIT: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -50,6 +55,20 @@ pub struct CaseJob {
     pub migrations: Option<Arc<Migrations>>,
     /// `--update`: rewrite a failing literal `output` in place.
     pub update: bool,
+}
+
+impl CaseJob {
+    /// For a migrate case whose first command is `migrate { to }`, the index of the file it
+    /// restores (the version it starts at).
+    pub fn start_index(&self) -> Option<usize> {
+        let migrations = self.migrations.as_deref()?;
+        match &self.case.commands.first()?.kind {
+            CommandKind::Migrate { to } if self.case.kind == CaseKind::Migrate => {
+                migrations.dir().ok()?.position(to).ok()
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Where a migrate case's database is: files `0..applied` of the directory are applied.
@@ -170,9 +189,14 @@ impl CaseJob {
                 result
             }
             None => {
-                if rollback::eligible(&self.case, self.keep_failed)
-                    && !self.state.reads_clock
-                    && let Some(result) = self.target.in_rollback(&self.state, |db, session| {
+                if let Some(reuse) = self.target.reuse()?
+                    && rollback::eligible(
+                        &self.case,
+                        self.keep_failed,
+                        reuse,
+                        self.state.reads_clock,
+                    )
+                    && let Some(result) = self.target.on_worker(&self.state, |db, session| {
                         self.run_commands(db, session, logs)
                     })
                 {
@@ -198,9 +222,11 @@ impl CaseJob {
             }) if !migrations.no_cache => dir.position(to).ok().map(|i| (i, location)),
             _ => None,
         };
-        if let Some((i, location)) = first {
-            // Restored from the cache and run in a rolled-back transaction on a worker database
-            // at that version, when the case and the files it applies allow it.
+        if let Some((i, location)) = first
+            && let Some(reuse) = self.target.reuse()?
+        {
+            // Run on a worker database at that version (or one that advances to it), when the
+            // case and the files it applies allow it.
             let server = self.target.server()?;
             let last = (self.case.commands.iter())
                 .filter_map(|c| match &c.kind {
@@ -213,24 +239,33 @@ impl CaseJob {
             if rollback::eligible_migration(
                 &self.case,
                 self.keep_failed,
+                reuse,
                 restored,
                 later,
                 server.dialect(),
             ) {
-                let key = cache::key(server.engine(), migrations, i);
+                let keys: Vec<String> = (0..=i.min(ADVANCE_LIMIT))
+                    .map(|steps| cache::key(server.engine(), migrations, i - steps))
+                    .collect();
                 let fresh = || {
                     cache::migrated(&self.target, migrations, i)
                         .and_then(|s| s.copy().map_err(|e| e.to_string()))
                         .map_err(|e| format!("{}: migrate: {e}", short(location)))
+                };
+                let advance = |session: &mut dyn Session, steps: usize| {
+                    apply::build(session, migrations, i + 1 - steps, i + 1)
                 };
                 let mut state = CaseMigration {
                     migrations,
                     applied: i + 1,
                     restored: true,
                 };
-                if let Some(result) = self.target.in_rollback_at(&key, fresh, |db, session| {
-                    self.run_commands_with(db, session, logs, Some(&mut state))
-                }) {
+                if let Some(result) =
+                    self.target
+                        .on_worker_at(&keys, fresh, advance, |db, session| {
+                            self.run_commands_with(db, session, logs, Some(&mut state))
+                        })
+                {
                     return result;
                 }
             }
@@ -406,7 +441,7 @@ fn migrate_to(
             dir.files[m.applied - 1].version
         ));
     }
-    apply(session, m.migrations, m.applied, index + 1, &mut |_| {})
+    apply::apply_more(session, m.migrations, m.applied, index + 1)
         .map_err(|e| format!("migrate: {e}"))?;
     m.applied = index + 1;
     Ok(())

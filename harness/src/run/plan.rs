@@ -127,6 +127,28 @@ impl Trial {
 }
 
 impl Plan {
+    /// The order to run the trials in: the plan's, except that migrate cases come last, by the
+    /// version their first `migrate` restores, so a few worker databases move forward through
+    /// the directory instead of each case copying its own starting state (see `run::rollback`).
+    /// Listings keep the plan's order.
+    pub fn run_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.trials.len()).collect();
+        order.sort_by_key(|&i| match &self.trials[i].job {
+            Job::Case(job) => job.start_index().map_or((0, 0), |start| (1, start)),
+            _ => (0, 0),
+        });
+        order
+    }
+
+    /// Reorders the trials into [`Plan::run_order`].
+    pub fn into_run_order(self) -> Plan {
+        let order = self.run_order();
+        let mut slots: Vec<Option<Trial>> = self.trials.into_iter().map(Some).collect();
+        Plan {
+            trials: order.into_iter().filter_map(|i| slots[i].take()).collect(),
+        }
+    }
+
     /// Whether any trial runs on a database server (rather than embedded SQLite).
     pub fn uses_servers(&self) -> bool {
         self.trials.iter().any(|t| match &t.job {

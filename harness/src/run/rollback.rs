@@ -1,110 +1,178 @@
-//! Running a case inside a transaction that is rolled back, on a database a worker keeps.
+//! Running case after case on one database a worker keeps, instead of a fresh copy per case.
 //!
-//! A fresh copy per case costs a `CREATE DATABASE … TEMPLATE` and a drop on PostgreSQL. Engines
-//! with transactional DDL offer a [`RollbackPlan`] instead: the case runs inside `BEGIN … ROLLBACK`
-//! on a copy that is reused case after case, each statement inside a savepoint (so a failing
-//! statement, as `catch` expects, does not abort the case), and the plan's `undo` restores what
-//! a rollback does not (sequence values, session state). The results are the same as on a fresh
-//! copy.
+//! A fresh copy per case costs a `CREATE DATABASE … TEMPLATE` and a drop on PostgreSQL, and
+//! replaying a recipe of every table on MySQL/MariaDB. Instead (see [`engine::reuse`]):
+//! - **Rollback** (PostgreSQL): the case runs inside `BEGIN … ROLLBACK` on the worker's database,
+//!   each statement inside a savepoint (so a failing statement, as `catch` expects, does not
+//!   abort the case), and the plan's `undo` restores what a rollback does not (sequence values,
+//!   session state).
+//! - **Restore** (MySQL, MariaDB): the case runs exactly as on a copy while its statements are
+//!   recorded; then the session is reset and a [`Restorer`] puts back whatever differs from the
+//!   state before the case.
 //!
-//! Cases that could tell the difference get a fresh copy instead, decided before they run: SQL
-//! that manages transactions itself or cannot run inside one (`BEGIN`, `COMMIT`, `SAVEPOINT`,
-//! `CONCURRENTLY`, `VACUUM`, `CREATE DATABASE`, `CALL`, `DO` …), SQL that reads the transaction's
-//! clock or identity (`now()`, `current_timestamp`, `txid_current()` …), cases that let another
-//! program or connection look at the database (`external`, `testing.dev_url`), and every case
-//! when `--keep-failed` is on (a kept database must hold what the case did).
-
-use std::sync::OnceLock;
+//! Either way the results are those of a fresh copy. Cases that could tell the difference get
+//! a fresh copy instead, decided before they run ([`eligible`], [`eligible_migration`]): SQL the
+//! engine's [`Reuse`] does not admit, cases that let another program or connection look at the
+//! database (`external`, `testing.dev_url`), and every case when `--keep-failed` is on (a kept
+//! database must hold what the case did).
+//!
+//! A worker of a migration directory can also **advance**: apply more migration files for real
+//! (committed), and take the result as its new starting state, so cases ordered by the version
+//! they start at share a few workers that move forward through the directory.
+//!
+//! [`engine::reuse`]: crate::engine::reuse
 
 use dbassay_dsl::hcl::{Case, CommandKind};
-use regex::Regex;
+use dbassay_dsl::migrate::{MigrationFile, TxMode};
 
+use crate::engine::reuse::{Reuse, reads_clock};
 use crate::engine::{DbError, Dialect, Outcome, RollbackPlan, Session};
-use crate::provision::Database;
+use crate::provision::{Database, Restorer};
 
-/// A database kept for running cases in rolled-back transactions, with its session and plan.
+/// A database kept for running cases on, with its session and how it gets back to its start.
 pub struct Worker {
-    pub db: Box<dyn Database>,
-    pub session: Box<dyn Session>,
-    pub plan: RollbackPlan,
+    db: Box<dyn Database>,
+    session: Box<dyn Session>,
+    reset: Reset,
+}
+
+enum Reset {
+    Rollback(RollbackPlan),
+    Restore(Box<dyn Restorer>),
 }
 
 impl Worker {
-    /// Runs `case` in a transaction on this worker and undoes it. Returns the case's result and
-    /// whether the worker is still clean enough to be reused.
+    /// A worker on `db`, or `None` when its engine cannot reuse databases.
+    pub fn new(db: Box<dyn Database>) -> Result<Option<Worker>, String> {
+        let mut session = db.connect().map_err(|e| e.to_string())?;
+        let reset = match Reuse::of(session.dialect()) {
+            Some(Reuse::Rollback) => session.rollback_plan().map(Reset::Rollback),
+            Some(Reuse::Restore) => db
+                .restorer()
+                .map_err(|e| e.to_string())?
+                .map(Reset::Restore),
+            None => None,
+        };
+        Ok(reset.map(|reset| Worker { db, session, reset }))
+    }
+
+    /// Runs `case` on this worker and undoes it. Returns the case's result and whether the
+    /// worker is back in its starting state (else it must not be reused).
     pub fn run(
         &mut self,
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> (Result<(), String>, bool) {
-        for statement in &self.plan.begin {
-            if let Err(e) = self.session.run(statement) {
-                return (
-                    Err(format!("cannot start the case's transaction: {e}")),
-                    false,
-                );
+        match &mut self.reset {
+            Reset::Rollback(plan) => {
+                if let Err(e) = self.session.run_all(&plan.begin) {
+                    return (
+                        Err(format!("cannot start the case's transaction: {e}")),
+                        false,
+                    );
+                }
+                let result = {
+                    let mut session = Savepoints {
+                        inner: self.session.as_mut(),
+                        plan,
+                    };
+                    case(self.db.as_ref(), &mut session)
+                };
+                let clean = self.session.run_all(&plan.undo).is_ok();
+                (result, clean)
+            }
+            Reset::Restore(restorer) => {
+                let mut session = Recorder {
+                    inner: self.session.as_mut(),
+                    ran: Vec::new(),
+                };
+                let result = case(self.db.as_ref(), &mut session);
+                let ran = session.ran;
+                let clean = self.session.reset() && restorer.restore(&ran).is_ok();
+                (result, clean)
             }
         }
-        let result = {
-            let mut session = Savepoints {
-                inner: self.session.as_mut(),
-                plan: &self.plan,
-            };
-            case(self.db.as_ref(), &mut session)
-        };
-        let clean = self
-            .plan
-            .undo
-            .iter()
-            .all(|statement| self.session.run(statement).is_ok());
-        (result, clean)
+    }
+
+    /// Changes the worker's starting state for good: runs `change` (applying migration files)
+    /// committed, and takes the result as the state later cases start from. On an error the
+    /// worker must not be reused.
+    pub fn advance(
+        &mut self,
+        change: impl FnOnce(&mut dyn Session) -> Result<(), String>,
+    ) -> Result<(), String> {
+        match &mut self.reset {
+            Reset::Rollback(plan) => {
+                change(self.session.as_mut())?;
+                if !self.session.reset() {
+                    return Err("cannot reset the session".into());
+                }
+                *plan = self
+                    .session
+                    .rollback_plan()
+                    .ok_or("cannot read the new state's sequences")?;
+                Ok(())
+            }
+            Reset::Restore(restorer) => {
+                let mut session = Recorder {
+                    inner: self.session.as_mut(),
+                    ran: Vec::new(),
+                };
+                let result = change(&mut session);
+                let ran = session.ran;
+                result?;
+                if !self.session.reset() {
+                    return Err("cannot reset the session".into());
+                }
+                restorer.rebase(&ran).map_err(|e| e.to_string())
+            }
+        }
     }
 }
 
-/// Whether a case may run in a rolled-back transaction (see the module doc).
-pub fn eligible(case: &Case, keep_failed: bool) -> bool {
-    eligible_commands(case, keep_failed)
+/// Whether a schema case may run on a reused database of an engine that reuses them this way,
+/// starting from a state that reads the clock (`state_reads_clock`) or not.
+pub fn eligible(case: &Case, keep_failed: bool, reuse: Reuse, state_reads_clock: bool) -> bool {
+    eligible_commands(case, keep_failed, reuse)
+        && (!state_reads_clock || reuse.admits_clock_readers())
         && !case
             .commands
             .iter()
             .any(|c| matches!(c.kind, CommandKind::Migrate { .. }))
 }
 
-fn eligible_commands(case: &Case, keep_failed: bool) -> bool {
+fn eligible_commands(case: &Case, keep_failed: bool, reuse: Reuse) -> bool {
     if keep_failed || case.uses_dev_url {
         return false;
     }
     case.commands.iter().all(|command| match &command.kind {
-        CommandKind::Exec(e) => safe(&e.sql.text),
-        CommandKind::Assert(a) => safe(&a.sql.text),
-        CommandKind::Catch(c) => safe(&c.sql.text),
-        CommandKind::Cleanup { sql } => safe(&sql.text),
+        CommandKind::Exec(e) => reuse.admits(&e.sql.text),
+        CommandKind::Assert(a) => reuse.admits(&a.sql.text),
+        CommandKind::Catch(c) => reuse.admits(&c.sql.text),
+        CommandKind::Cleanup { sql } => reuse.admits(&sql.text),
         CommandKind::Log { .. } | CommandKind::Migrate { .. } => true,
         CommandKind::External(_) => false,
     })
 }
 
-/// Whether SQL reads the clock: the state a case starts from must not, when its triggers,
-/// defaults or functions would see one frozen transaction time instead of a time per statement.
-pub fn reads_clock(sql: &str) -> bool {
-    static CLOCK: OnceLock<Regex> = OnceLock::new();
-    let re = CLOCK.get_or_init(|| {
-        Regex::new(
-            r"(?i)\b(now|current_timestamp|current_time|current_date|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp)\b",
-        )
-        .expect("the pattern compiles")
-    });
-    re.is_match(sql)
+/// A session that records every statement run through it, for the [`Restorer`].
+struct Recorder<'a> {
+    inner: &'a mut dyn Session,
+    ran: Vec<String>,
 }
 
-fn safe(sql: &str) -> bool {
-    static UNSAFE: OnceLock<Regex> = OnceLock::new();
-    let re = UNSAFE.get_or_init(|| {
-        Regex::new(
-            r"(?i)\b(add\s+value|begin|start\s+transaction|commit|rollback|savepoint|release|end\s*;|abort|concurrently|vacuum|create\s+database|drop\s+database|alter\s+system|reindex|cluster|listen|notify|prepare\s+transaction|call|do|discard|lock|set\s+session|set\s+transaction|now|current_timestamp|current_time|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp|txid_current|pg_current_xact_id|pg_backend_pid|pg_sleep)\b",
-        )
-        .expect("the pattern compiles")
-    });
-    !re.is_match(sql)
+impl Session for Recorder<'_> {
+    fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        self.ran.push(statement.to_string());
+        self.inner.run(statement)
+    }
+
+    fn dialect(&self) -> Dialect {
+        self.inner.dialect()
+    }
+
+    fn take_notices(&mut self) -> Vec<String> {
+        self.inner.take_notices()
+    }
 }
 
 /// A session that puts every statement inside a savepoint of the case's transaction.
@@ -120,21 +188,15 @@ impl Session for Savepoints<'_> {
         if is_savepoint_control(statement) {
             return self.inner.run(statement);
         }
-        self.inner.run(&self.plan.savepoint)?;
-        match self.inner.run(statement) {
-            Ok(outcome) => {
-                self.inner.run(&self.plan.release)?;
-                Ok(outcome)
-            }
-            Err(error) => {
-                self.inner.run(&self.plan.rollback_to)?;
-                Err(error)
-            }
-        }
+        self.inner.run_in_savepoint(statement, self.plan)
     }
 
     fn dialect(&self) -> Dialect {
         self.inner.dialect()
+    }
+
+    fn take_notices(&mut self) -> Vec<String> {
+        self.inner.take_notices()
     }
 
     fn in_case_transaction(&self) -> bool {
@@ -153,48 +215,28 @@ fn is_savepoint_control(statement: &str) -> bool {
         .any(|p| upper.starts_with(p))
 }
 
-/// Whether a migrate case may run in a rolled-back transaction: the case itself qualifies, no
-/// file of the state it is restored to reads the clock, and every file it applies for real
-/// runs in a transaction of its own (`txmode file`) and holds nothing that manages
-/// transactions, reads the clock or cannot run inside a transaction.
+/// Whether a migrate case may run on a reused database: the case itself qualifies, the state
+/// it is restored to (`restored`) reads the clock only where the engine admits that, and every
+/// file it applies during the case (`files`) holds only SQL the engine admits, in a
+/// transaction of its own (`txmode file`) where the case runs inside one.
 pub fn eligible_migration(
     case: &Case,
     keep_failed: bool,
-    restored: &[dbassay_dsl::migrate::MigrationFile],
-    files: &[dbassay_dsl::migrate::MigrationFile],
+    reuse: Reuse,
+    restored: &[MigrationFile],
+    files: &[MigrationFile],
     dialect: Dialect,
 ) -> bool {
-    eligible_commands(case, keep_failed)
-        && !restored.iter().any(|f| reads_clock(&f.text))
+    eligible_commands(case, keep_failed, reuse)
+        && (reuse.admits_clock_readers() || !restored.iter().any(|f| reads_clock(&f.text)))
         && files.iter().all(|f| {
-            f.txmode == dbassay_dsl::migrate::TxMode::File
+            (f.txmode == TxMode::File || reuse.admits_untransacted_files())
                 && f.statements(dialect)
-                    .is_ok_and(|stmts| stmts.iter().all(|s| safe(&s.text)))
+                    .is_ok_and(|stmts| stmts.iter().all(|s| reuse.admits(&s.text)))
                 && f.checks(dialect).is_ok_and(|checks| {
                     checks
                         .iter()
-                        .all(|c| c.statements.iter().all(|s| safe(&s.text)))
+                        .all(|c| c.statements.iter().all(|s| reuse.admits(&s.text)))
                 })
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transaction_control_and_clocks_are_unsafe() {
-        assert!(safe("INSERT INTO t VALUES (1); SELECT count(*) FROM t"));
-        assert!(safe("UPDATE begins SET ended = true")); // words, not keywords
-        assert!(!safe("BEGIN; INSERT INTO t VALUES (1); COMMIT;"));
-        assert!(!safe("CREATE INDEX CONCURRENTLY i ON t (a)"));
-        assert!(!safe("SELECT now()"));
-        assert!(!safe("ALTER TYPE mood ADD VALUE 'meh'"));
-        assert!(reads_clock("CREATE TABLE t (at timestamptz DEFAULT now())"));
-        assert!(!reads_clock("CREATE TABLE t (nowhere int)"));
-        assert!(!safe("call p()"));
-        assert!(!safe(
-            "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$"
-        ));
-    }
 }

@@ -23,8 +23,8 @@ pub struct Target {
     pub label: String,
     server: OnceLock<Result<Arc<dyn Server>, String>>,
     states: Mutex<HashMap<String, Arc<StateCell>>>,
-    /// Databases kept for running cases in rolled-back transactions, per state key. `None` once
-    /// the engine said it cannot (then cases get fresh copies).
+    /// Databases kept for running cases on, idle, per the key of the state they are in. `None`
+    /// once the engine said it cannot reuse them (then cases get fresh copies).
     workers: Mutex<Option<HashMap<String, Vec<Worker>>>>,
 }
 
@@ -77,33 +77,45 @@ impl Target {
         }
     }
 
-    /// Runs `case` in a rolled-back transaction on a worker database in `state` (see
-    /// [`crate::run::rollback`]). `None` when the engine cannot; the caller then makes a copy.
-    pub fn in_rollback(
+    /// Runs `case` on a reused worker database in `state` (see [`crate::run::rollback`]).
+    /// `None` when the engine cannot reuse databases; the caller then makes a copy.
+    pub fn on_worker(
         &self,
         state: &DesiredState,
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> Option<Result<(), String>> {
-        self.in_rollback_at(&state.key(&self.label), || self.fresh(state), case)
+        let keys = [state.key(&self.label)];
+        self.on_worker_at(&keys, || self.fresh(state), |_, _| Ok(()), case)
     }
 
-    /// [`Target::in_rollback`] for any state: `key` names it, `fresh` makes a database in it.
-    pub fn in_rollback_at(
+    /// [`Target::on_worker`] for any state. `keys[0]` names the state the case starts in, and
+    /// `keys[d]` a state `d` steps before it, from which `advance(session, d)` brings a worker
+    /// there; `fresh` makes a database in the state when no worker is idle.
+    pub fn on_worker_at(
         &self,
-        key: &str,
+        keys: &[String],
         fresh: impl FnOnce() -> Result<Box<dyn Database>, String>,
+        advance: impl FnOnce(&mut dyn Session, usize) -> Result<(), String>,
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> Option<Result<(), String>> {
-        let idle = self
-            .workers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()?
-            .get_mut(key)
-            .and_then(Vec::pop);
-        let mut worker = match idle {
+        let idle = {
+            let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
+            let workers = workers.as_mut()?;
+            keys.iter().enumerate().find_map(|(steps, key)| {
+                let worker = workers.get_mut(key)?.pop()?;
+                Some((steps, worker))
+            })
+        };
+        let advanced = idle.and_then(|(steps, mut worker)| {
+            if steps == 0 {
+                return Some(worker);
+            }
+            // A worker that cannot advance is dropped; a fresh one is made instead.
+            worker.advance(|s| advance(s, steps)).ok().map(|()| worker)
+        });
+        let mut worker = match advanced {
             Some(worker) => worker,
-            None => match new_worker(fresh) {
+            None => match fresh().and_then(Worker::new) {
                 Ok(Some(worker)) => worker,
                 Ok(None) => {
                     *self.workers.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -120,9 +132,14 @@ impl Target {
                 .unwrap_or_else(|e| e.into_inner())
                 .as_mut()
         {
-            workers.entry(key.to_string()).or_default().push(worker);
+            workers.entry(keys[0].clone()).or_default().push(worker);
         }
         Some(result)
+    }
+
+    /// How the engine reuses databases between cases, if it does.
+    pub fn reuse(&self) -> Result<Option<crate::engine::reuse::Reuse>, String> {
+        Ok(crate::engine::reuse::Reuse::of(self.server()?.dialect()))
     }
 
     /// The snapshot of `state`, built at most once per process (and found instead of built when
@@ -176,23 +193,12 @@ impl Target {
     }
 }
 
-/// A worker on a fresh database, or `None` when its engine has no rollback plan.
-fn new_worker(
-    fresh: impl FnOnce() -> Result<Box<dyn Database>, String>,
-) -> Result<Option<Worker>, String> {
-    let db = fresh()?;
-    let mut session = db.connect().map_err(|e| e.to_string())?;
-    Ok(session
-        .rollback_plan()
-        .map(|plan| Worker { db, session, plan }))
-}
-
 /// The schema every schema case starts from: SQL files applied in order (`--url`/`--schema`).
 #[derive(Clone, Debug, Default)]
 pub struct DesiredState {
     pub files: Vec<Sql>,
     /// Whether the schema reads the clock (defaults, triggers, functions), which keeps its
-    /// cases out of rolled-back transactions (see `run::rollback`).
+    /// cases out of rolled-back transactions (see `engine::reuse`).
     pub reads_clock: bool,
 }
 
@@ -235,7 +241,7 @@ impl DesiredState {
         }
         let reads_clock = files
             .iter()
-            .any(|f| crate::run::rollback::reads_clock(&f.text));
+            .any(|f| crate::engine::reuse::reads_clock(&f.text));
         Ok(DesiredState { files, reads_clock })
     }
 

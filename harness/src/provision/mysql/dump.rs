@@ -22,133 +22,65 @@ use crate::engine::DbError;
 use crate::engine::mysql::to_db_error;
 
 #[derive(Clone, Debug)]
-struct Table {
-    name: String,
-    create: String,
+pub(super) struct Table {
+    pub name: String,
+    pub create: String,
     /// Columns that hold stored values (not generated); empty for sequences.
-    columns: Vec<String>,
-    sequence: bool,
+    pub columns: Vec<String>,
+    pub sequence: bool,
 }
 
 /// A `CREATE` statement for an object whose body depends on `sql_mode`.
 #[derive(Clone, Debug)]
-struct Object {
-    sql_mode: String,
-    create: String,
+pub(super) struct Object {
+    /// The table a trigger belongs to (`None` for other objects).
+    pub table: Option<String>,
+    pub sql_mode: String,
+    pub create: String,
 }
 
 /// How to copy one database (see the module docs).
 #[derive(Clone, Debug, Default)]
 pub struct Recipe {
-    tables: Vec<Table>,
-    routines: Vec<Object>,
-    views: Vec<String>,
-    triggers: Vec<Object>,
-    events: Vec<Object>,
+    pub(super) tables: Vec<Table>,
+    pub(super) routines: Vec<Object>,
+    pub(super) views: Vec<String>,
+    pub(super) triggers: Vec<Object>,
+    pub(super) events: Vec<Object>,
 }
 
-type Res<T> = std::result::Result<T, DbError>;
+pub(super) type Res<T> = std::result::Result<T, DbError>;
 
-fn err(e: mysql_async::Error) -> DbError {
+pub(super) fn err(e: mysql_async::Error) -> DbError {
     to_db_error(&e)
 }
 
 impl Recipe {
-    /// Reads the recipe of database `db`.
+    /// Reads the recipe of database `db`. Leaves `db` the connection's current database.
     pub async fn capture(conn: &mut Conn, db: &str) -> Res<Recipe> {
-        let mut recipe = Recipe::default();
-        let qdb = quote_ident(db);
         // With `db` as the current database, SHOW CREATE VIEW leaves names in it unqualified,
         // so the statement recreates the view in the copy, over the copy's tables.
-        conn.query_drop(format!("USE {qdb}")).await.map_err(err)?;
-
-        let objects: Vec<(String, String)> = conn
-            .exec(
-                "SELECT table_name, table_type FROM information_schema.tables \
-                 WHERE table_schema = ? ORDER BY table_name",
-                (db,),
-            )
+        conn.query_drop(format!("USE {}", quote_ident(db)))
             .await
             .map_err(err)?;
+        let objects = list_objects(conn, db).await?;
+        let mut columns = stored_columns(conn, db, None).await?;
+        let mut recipe = Recipe::default();
         let mut views = Vec::new();
         for (name, kind) in objects {
-            let qname = quote_ident(&name);
             if kind == "VIEW" {
-                let row: Option<Row> = conn
-                    .query_first(format!("SHOW CREATE VIEW {qname}"))
-                    .await
-                    .map_err(err)?;
-                let create = column(row, 1)?;
-                views.push((name, create));
+                views.push(name);
                 continue;
             }
-            let row: Option<Row> = conn
-                .query_first(format!("SHOW CREATE TABLE {qname}"))
-                .await
-                .map_err(err)?;
-            let create = column(row, 1)?;
-            let sequence = kind == "SEQUENCE";
-            let columns: Vec<String> = if sequence {
-                Vec::new()
-            } else {
-                conn.exec(
-                    "SELECT column_name FROM information_schema.columns \
-                     WHERE table_schema = ? AND table_name = ? \
-                       AND extra NOT LIKE '%VIRTUAL GENERATED%' \
-                       AND extra NOT LIKE '%STORED GENERATED%' \
-                     ORDER BY ordinal_position",
-                    (db, &name),
-                )
-                .await
-                .map_err(err)?
-            };
-            recipe.tables.push(Table {
-                name,
-                create,
-                columns,
-                sequence,
-            });
+            let cols = columns.remove(&name).unwrap_or_default();
+            recipe
+                .tables
+                .push(capture_table(conn, name, &kind, cols).await?);
         }
-        recipe.views = order_views(views);
-
-        let routines: Vec<(String, String)> = conn
-            .exec(
-                "SELECT routine_type, routine_name FROM information_schema.routines \
-                 WHERE routine_schema = ? ORDER BY routine_type, routine_name",
-                (db,),
-            )
-            .await
-            .map_err(err)?;
-        for (kind, name) in routines {
-            let sql = format!("SHOW CREATE {kind} {qdb}.{}", quote_ident(&name));
-            recipe.routines.push(show_object(conn, &sql, 2).await?);
-        }
-
-        let triggers: Vec<String> = conn
-            .exec(
-                "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = ? \
-                 ORDER BY event_object_table, action_order",
-                (db,),
-            )
-            .await
-            .map_err(err)?;
-        for name in triggers {
-            let sql = format!("SHOW CREATE TRIGGER {qdb}.{}", quote_ident(&name));
-            recipe.triggers.push(show_object(conn, &sql, 2).await?);
-        }
-
-        let events: Vec<String> = conn
-            .exec(
-                "SELECT event_name FROM information_schema.events WHERE event_schema = ? \
-                 ORDER BY event_name",
-                (db,),
-            )
-            .await
-            .map_err(err)?;
-        for name in events {
-            let sql = format!("SHOW CREATE EVENT {qdb}.{}", quote_ident(&name));
-            recipe.events.push(show_object(conn, &sql, 3).await?);
-        }
+        recipe.views = capture_views(conn, views).await?;
+        recipe.routines = capture_routines(conn, db).await?;
+        recipe.triggers = capture_triggers(conn, db).await?;
+        recipe.events = capture_events(conn, db).await?;
         Ok(recipe)
     }
 
@@ -156,7 +88,7 @@ impl Recipe {
     /// `source`, which holds the state the recipe was captured from. Leaves the session's
     /// `sql_mode` and foreign key checks as it found them.
     pub fn script(&self, source: &str, target: &str) -> String {
-        let (src, dst) = (quote_ident(source), quote_ident(target));
+        let dst = quote_ident(target);
         let mut sql = format!(
             "USE {dst}; SET @assay_mode = @@SESSION.sql_mode, @assay_fk = @@SESSION.foreign_key_checks, \
              SESSION foreign_key_checks = 0;\n"
@@ -164,26 +96,7 @@ impl Recipe {
         for t in &self.tables {
             sql.push_str(&t.create);
             sql.push_str(";\n");
-            let name = quote_ident(&t.name);
-            if t.sequence {
-                // A sequence table holds one row: its state.
-                sql.push_str(&format!(
-                    "INSERT INTO {dst}.{name} SELECT * FROM {src}.{name};\n"
-                ));
-                continue;
-            }
-            if t.columns.is_empty() {
-                continue;
-            }
-            let cols = t
-                .columns
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            sql.push_str(&format!(
-                "INSERT INTO {dst}.{name} ({cols}) SELECT {cols} FROM {src}.{name};\n"
-            ));
+            sql.push_str(&t.copy_rows(source, target));
         }
         for o in self.routines.iter() {
             push_object(&mut sql, o);
@@ -214,7 +127,178 @@ impl Recipe {
     }
 }
 
-fn push_object(sql: &mut String, o: &Object) {
+impl Table {
+    /// `INSERT … SELECT` of this table's rows from database `from` into `to` (empty when the
+    /// table has no stored columns), before any trigger exists, so none fires.
+    pub(super) fn copy_rows(&self, from: &str, to: &str) -> String {
+        let (src, dst, name) = (quote_ident(from), quote_ident(to), quote_ident(&self.name));
+        if self.sequence {
+            // A sequence table holds one row: its state.
+            return format!("INSERT INTO {dst}.{name} SELECT * FROM {src}.{name};\n");
+        }
+        if self.columns.is_empty() {
+            return String::new();
+        }
+        let cols = self
+            .columns
+            .iter()
+            .map(|c| quote_ident(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("INSERT INTO {dst}.{name} ({cols}) SELECT {cols} FROM {src}.{name};\n")
+    }
+}
+
+/// The tables, sequences and views of `db`, by name: `(name, table_type)`.
+pub(super) async fn list_objects(conn: &mut Conn, db: &str) -> Res<Vec<(String, String)>> {
+    conn.exec(
+        "SELECT table_name, table_type FROM information_schema.tables \
+         WHERE table_schema = ? ORDER BY table_name",
+        (db,),
+    )
+    .await
+    .map_err(err)
+}
+
+/// The stored (not generated) columns of the tables of `db` (all, or those in `only`), in
+/// order; invisible ones included. MySQL's `DEFAULT_GENERATED` columns are ordinary columns with
+/// an expression default.
+pub(super) async fn stored_columns(
+    conn: &mut Conn,
+    db: &str,
+    only: Option<&[&str]>,
+) -> Res<std::collections::HashMap<String, Vec<String>>> {
+    let filter = match only {
+        Some([]) => return Ok(Default::default()),
+        Some(names) => format!(
+            "AND table_name IN ({})",
+            names
+                .iter()
+                .map(|n| quote_str(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    // The text protocol: every value arrives as text.
+    let rows: Vec<(String, String)> = conn
+        .query(format!(
+            "SELECT table_name, column_name FROM information_schema.columns \
+             WHERE table_schema = {} {filter} \
+               AND extra NOT LIKE '%VIRTUAL GENERATED%' \
+               AND extra NOT LIKE '%STORED GENERATED%' \
+             ORDER BY table_name, ordinal_position",
+            quote_str(db)
+        ))
+        .await
+        .map_err(err)?;
+    let mut columns: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (table, column) in rows {
+        columns.entry(table).or_default().push(column);
+    }
+    Ok(columns)
+}
+
+/// One table or sequence of the connection's current database, given its stored columns.
+pub(super) async fn capture_table(
+    conn: &mut Conn,
+    name: String,
+    kind: &str,
+    columns: Vec<String>,
+) -> Res<Table> {
+    let row: Option<Row> = conn
+        .query_first(format!("SHOW CREATE TABLE {}", quote_ident(&name)))
+        .await
+        .map_err(err)?;
+    let create = column(row, 1)?;
+    let sequence = kind == "SEQUENCE";
+    Ok(Table {
+        name,
+        create,
+        columns: if sequence { Vec::new() } else { columns },
+        sequence,
+    })
+}
+
+/// The `CREATE VIEW` statements of the named views of the current database, in an order that
+/// creates each after the views it names.
+pub(super) async fn capture_views(conn: &mut Conn, names: Vec<String>) -> Res<Vec<String>> {
+    let mut views = Vec::new();
+    for name in names {
+        let row: Option<Row> = conn
+            .query_first(format!("SHOW CREATE VIEW {}", quote_ident(&name)))
+            .await
+            .map_err(err)?;
+        views.push((name, column(row, 1)?));
+    }
+    Ok(order_views(views))
+}
+
+pub(super) async fn capture_routines(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
+    let routines: Vec<(String, String)> = conn
+        .exec(
+            "SELECT routine_type, routine_name FROM information_schema.routines \
+             WHERE routine_schema = ? ORDER BY routine_type, routine_name",
+            (db,),
+        )
+        .await
+        .map_err(err)?;
+    let mut objects = Vec::new();
+    for (kind, name) in routines {
+        let sql = format!(
+            "SHOW CREATE {kind} {}.{}",
+            quote_ident(db),
+            quote_ident(&name)
+        );
+        objects.push(show_object(conn, &sql, 2, None).await?);
+    }
+    Ok(objects)
+}
+
+/// Triggers, per table in their action order.
+pub(super) async fn capture_triggers(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
+    let triggers: Vec<(String, String)> = conn
+        .exec(
+            "SELECT trigger_name, event_object_table FROM information_schema.triggers \
+             WHERE trigger_schema = ? ORDER BY event_object_table, action_order",
+            (db,),
+        )
+        .await
+        .map_err(err)?;
+    let mut objects = Vec::new();
+    for (name, table) in triggers {
+        let sql = format!(
+            "SHOW CREATE TRIGGER {}.{}",
+            quote_ident(db),
+            quote_ident(&name)
+        );
+        objects.push(show_object(conn, &sql, 2, Some(table)).await?);
+    }
+    Ok(objects)
+}
+
+pub(super) async fn capture_events(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
+    let events: Vec<String> = conn
+        .exec(
+            "SELECT event_name FROM information_schema.events WHERE event_schema = ? \
+             ORDER BY event_name",
+            (db,),
+        )
+        .await
+        .map_err(err)?;
+    let mut objects = Vec::new();
+    for name in events {
+        let sql = format!(
+            "SHOW CREATE EVENT {}.{}",
+            quote_ident(db),
+            quote_ident(&name)
+        );
+        objects.push(show_object(conn, &sql, 3, None).await?);
+    }
+    Ok(objects)
+}
+
+pub(super) fn push_object(sql: &mut String, o: &Object) {
     sql.push_str(&format!(
         "SET SESSION sql_mode = {};\n",
         quote_str(&o.sql_mode)
@@ -224,14 +308,23 @@ fn push_object(sql: &mut String, o: &Object) {
 }
 
 /// Reads a `SHOW CREATE` row: `sql_mode` is column 1, the statement column `create_at`.
-async fn show_object(conn: &mut Conn, sql: &str, create_at: usize) -> Res<Object> {
+async fn show_object(
+    conn: &mut Conn,
+    sql: &str,
+    create_at: usize,
+    table: Option<String>,
+) -> Res<Object> {
     let row: Option<Row> = conn.query_first(sql).await.map_err(err)?;
     let Some(row) = row else {
         return Err(DbError::new(format!("`{sql}` returned nothing")));
     };
     let sql_mode = text_at(&row, 1)?;
     let create = text_at(&row, create_at)?;
-    Ok(Object { sql_mode, create })
+    Ok(Object {
+        table,
+        sql_mode,
+        create,
+    })
 }
 
 fn column(row: Option<Row>, i: usize) -> Res<String> {

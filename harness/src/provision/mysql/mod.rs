@@ -45,6 +45,7 @@ use crate::runtime;
 
 pub mod dump;
 pub mod local;
+pub mod restore;
 
 pub use local::{Binaries, LocalFacts, start, stop};
 
@@ -610,7 +611,7 @@ pub struct MysqlSnapshot {
     inner: Arc<Inner>,
     /// The template database (or this process's private copy of another's template).
     template: String,
-    recipe: dump::Recipe,
+    recipe: Arc<dump::Recipe>,
     _registration: Registration,
 }
 
@@ -620,7 +621,7 @@ impl MysqlSnapshot {
         MysqlSnapshot {
             inner: inner.clone(),
             template,
-            recipe,
+            recipe: Arc::new(recipe),
             _registration: registration,
         }
     }
@@ -645,8 +646,9 @@ impl Snapshot for MysqlSnapshot {
             quote_ident(&name),
             self.recipe.script(&self.template, &name)
         );
-        let database = MysqlDatabase::new(&self.inner, name);
+        let mut database = MysqlDatabase::new(&self.inner, name);
         self.inner.admin(&sql)?; // on failure, dropping `database` removes the partial copy
+        database.recipe = Some(self.recipe.clone());
         Ok(Box::new(database))
     }
 }
@@ -669,6 +671,8 @@ fn drop_registration(inner: &Arc<Inner>, name: &str, template: bool) -> Registra
 pub struct MysqlDatabase {
     inner: Arc<Inner>,
     name: String,
+    /// The recipe of the snapshot this database is a copy of (its definitions, as made).
+    recipe: Option<Arc<dump::Recipe>>,
     registration: Option<Registration>,
     kept: bool,
 }
@@ -679,6 +683,7 @@ impl MysqlDatabase {
         MysqlDatabase {
             inner: inner.clone(),
             name,
+            recipe: None,
             registration,
             kept: false,
         }
@@ -719,6 +724,14 @@ impl Database for MysqlDatabase {
     fn keep(&mut self) {
         self.kept = true;
         self.registration = None;
+    }
+
+    fn restorer(&self) -> Result<Option<Box<dyn crate::provision::Restorer>>> {
+        Ok(Some(Box::new(restore::MysqlRestorer::new(
+            &self.inner,
+            &self.name,
+            self.recipe.as_deref(),
+        )?)))
     }
 }
 
