@@ -11,7 +11,8 @@
 //! cargo run -p dbassay --example bench_migrate -- sqlite  # one engine
 //! ```
 //!
-//! Also reported: the cost of a bare clone of a cached state (copy + drop, no case), the floor
+//! Each figure is the median of three runs (replay and cached interleaved). Also reported: the
+//! cost of a bare clone of a cached state (copy + drop, no case), the floor
 //! the cached path is measured against.
 
 use std::path::Path;
@@ -45,8 +46,14 @@ fn main() {
             continue;
         }
         write_cases(&root, cases);
-        let replay = run(&root, url, true);
-        let cached = run(&root, url, false);
+        // The median of three runs of each, interleaved: this machine's speed drifts.
+        let (mut replays, mut cacheds) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            replays.push(run(&root, url, true));
+            cacheds.push(run(&root, url, false));
+        }
+        eprintln!("{engine}: replay runs {replays:.2?}, cached runs {cacheds:.2?}");
+        let (replay, cached) = (median(replays), median(cacheds));
         let clone = bare_clone(&root, url);
         println!(
             "| {engine} | {cases} | {:.0} ms ({:.1} ms/case) | {:.0} ms ({:.1} ms/case) | {:.1}× | {:.1} ms | {:.1} ms |",
@@ -61,6 +68,13 @@ fn main() {
     }
     cleanup::run_all();
     let _ = std::fs::remove_dir_all(&root);
+}
+
+const ROUNDS: usize = 3;
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
 }
 
 fn ms(d: Duration) -> f64 {

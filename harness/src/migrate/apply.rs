@@ -33,15 +33,26 @@ pub fn apply(
     apply_range(session, migrations, from, to, observe, false, true)
 }
 
-/// [`apply`] on a database where files `0..from` were applied by assay already, so the
-/// revisions table exists (a case's later `migrate` blocks): one round trip fewer per call.
+/// [`apply`] for a case's `migrate` blocks. When files `0..from` were applied by assay already
+/// the revisions table exists and is not made again. Inside a case's rolled-back transaction
+/// the files are applied as [`build`] applies them (a failing file is rolled back to its
+/// savepoint and applied again the plain way, which reports the error as usual).
 pub fn apply_more(
     session: &mut dyn Session,
     migrations: &Migrations,
     from: usize,
     to: usize,
 ) -> Result<(), String> {
-    apply_range(session, migrations, from, to, &mut |_| {}, false, from == 0)
+    let pipelined = session.in_case_transaction();
+    apply_range(
+        session,
+        migrations,
+        from,
+        to,
+        &mut |_| {},
+        pipelined,
+        from == 0,
+    )
 }
 
 /// [`apply`] for building a state (the cache of migrated states, a worker database moving
@@ -105,15 +116,15 @@ fn apply_pipelined(
         return false;
     };
     if !session.pipelines()
-        || session.in_case_transaction()
         || file.txmode != TxMode::File
         || !checks.is_empty()
         || needs_autocommit(dir.format, dialect, &statements)
     {
         return false;
     }
+    let (begin, commit, rollback) = file_transaction(session);
     let start = Instant::now();
-    let mut batch = vec!["BEGIN".to_string()];
+    let mut batch = vec![begin.to_string()];
     batch.extend(statements.iter().map(|s| s.text.clone()));
     let row = |execution_ns| Row {
         version: &file.version,
@@ -127,12 +138,26 @@ fn apply_pipelined(
     };
     let applied = session.run_all(&batch).is_ok() && {
         let [delete, insert] = revisions.write_statements(&row(start.elapsed().as_nanos()));
-        session.run_all(&[delete, insert, "COMMIT".into()]).is_ok()
+        session.run_all(&[delete, insert, commit.into()]).is_ok()
     };
     if !applied {
-        let _ = session.run("ROLLBACK");
+        let _ = session.run(rollback);
     }
     applied
+}
+
+/// How a file's transaction begins, commits and rolls back: inside a case's rolled-back
+/// transaction it is a savepoint.
+fn file_transaction(session: &dyn Session) -> (&'static str, &'static str, &'static str) {
+    if session.in_case_transaction() {
+        (
+            "SAVEPOINT assay_migration",
+            "RELEASE SAVEPOINT assay_migration",
+            "ROLLBACK TO SAVEPOINT assay_migration",
+        )
+    } else {
+        ("BEGIN", "COMMIT", "ROLLBACK")
+    }
 }
 
 /// The files still to apply to a database, from its revisions table: indices `next..last`, the
@@ -200,16 +225,7 @@ pub fn apply_file(
     let statements = file.statements(dialect).map_err(|e| e.to_string())?;
     let checks = file.checks(dialect).map_err(|e| e.to_string())?;
     let in_tx = file.txmode == TxMode::File && !needs_autocommit(dir.format, dialect, &statements);
-    // Inside a case's rolled-back transaction the file's transaction is a savepoint.
-    let (begin_tx, commit_tx, rollback_tx) = if session.in_case_transaction() {
-        (
-            "SAVEPOINT assay_migration",
-            "RELEASE SAVEPOINT assay_migration",
-            "ROLLBACK TO SAVEPOINT assay_migration",
-        )
-    } else {
-        ("BEGIN", "COMMIT", "ROLLBACK")
-    };
+    let (begin_tx, commit_tx, rollback_tx) = file_transaction(session);
     let hash = migrations.file_hash(index);
     observe(Event::File(file));
     let start = Instant::now();

@@ -47,6 +47,18 @@ pub fn key(engine: &str, migrations: &Migrations, index: usize) -> String {
     format!("mig_{hex}")
 }
 
+/// A fresh database in the state "files `0..=index` applied": the one the state was built in
+/// the first time (when freezing copied it), else a copy.
+pub fn fresh(
+    target: &Target,
+    migrations: &Migrations,
+    index: usize,
+) -> Result<Box<dyn crate::provision::Database>, String> {
+    let snapshot = migrated(target, migrations, index)?;
+    let engine = target.server()?.engine().to_string();
+    target.fresh_copy(&key(&engine, migrations, index), &snapshot)
+}
+
 /// The state "files `0..=index` applied" on `target`, built once and then shared.
 pub fn migrated(
     target: &Target,
@@ -77,6 +89,6 @@ pub fn migrated(
             let mut session = db.connect().map_err(|e| e.to_string())?;
             build(session.as_mut(), migrations, from, index + 1)?;
         }
-        server.freeze(db, &this).map_err(|e| e.to_string())
+        target.freeze(server, db, &this)
     })
 }

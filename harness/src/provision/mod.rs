@@ -41,6 +41,9 @@ impl From<String> for ProvisionError {
 
 pub type Result<T> = std::result::Result<T, ProvisionError>;
 
+/// A snapshot, and the database it was frozen from when freezing copied it.
+pub type Frozen = (Arc<dyn Snapshot>, Option<Box<dyn Database>>);
+
 /// An engine instance that assay creates databases on.
 pub trait Server: Send + Sync {
     fn dialect(&self) -> Dialect;
@@ -54,6 +57,12 @@ pub trait Server: Send + Sync {
 
     /// Freezes a database built by the caller into a snapshot named `key` (a content hash).
     fn freeze(&self, db: Box<dyn Database>, key: &str) -> Result<Arc<dyn Snapshot>>;
+
+    /// [`Server::freeze`], giving the database back when freezing copied it (it is then one
+    /// more database in the frozen state, ready to use); `None` when it became the snapshot.
+    fn freeze_keeping(&self, db: Box<dyn Database>, key: &str) -> Result<Frozen> {
+        Ok((self.freeze(db, key)?, None))
+    }
 
     /// A snapshot frozen earlier under `key`, by this process or (where the server is shared)
     /// by another one.

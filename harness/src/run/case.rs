@@ -248,8 +248,7 @@ impl CaseJob {
                     .map(|steps| cache::key(server.engine(), migrations, i - steps))
                     .collect();
                 let fresh = || {
-                    cache::migrated(&self.target, migrations, i)
-                        .and_then(|s| s.copy().map_err(|e| e.to_string()))
+                    cache::fresh(&self.target, migrations, i)
                         .map_err(|e| format!("{}: migrate: {e}", short(location)))
                 };
                 let advance = |session: &mut dyn Session, steps: usize| {
@@ -271,8 +270,7 @@ impl CaseJob {
             }
         }
         let db = match first {
-            Some((i, location)) => cache::migrated(&self.target, migrations, i)
-                .and_then(|s| s.copy().map_err(|e| e.to_string()))
+            Some((i, location)) => cache::fresh(&self.target, migrations, i)
                 .map_err(|e| format!("{}: migrate: {e}", short(location)))?,
             None => self.target.server()?.create().map_err(|e| e.to_string())?,
         };

@@ -37,7 +37,12 @@ pub struct Worker {
 }
 
 enum Reset {
-    Rollback(RollbackPlan),
+    /// `begun`: the next case's transaction is open already (begun with the last undo, in the
+    /// same round trip).
+    Rollback {
+        plan: RollbackPlan,
+        begun: bool,
+    },
     Restore(Box<dyn Restorer>),
 }
 
@@ -46,7 +51,9 @@ impl Worker {
     pub fn new(db: Box<dyn Database>) -> Result<Option<Worker>, String> {
         let mut session = db.connect().map_err(|e| e.to_string())?;
         let reset = match Reuse::of(session.dialect()) {
-            Some(Reuse::Rollback) => session.rollback_plan().map(Reset::Rollback),
+            Some(Reuse::Rollback) => session
+                .rollback_plan()
+                .map(|plan| Reset::Rollback { plan, begun: false }),
             Some(Reuse::Restore) => db
                 .restorer()
                 .map_err(|e| e.to_string())?
@@ -63,8 +70,10 @@ impl Worker {
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> (Result<(), String>, bool) {
         match &mut self.reset {
-            Reset::Rollback(plan) => {
-                if let Err(e) = self.session.run_all(&plan.begin) {
+            Reset::Rollback { plan, begun } => {
+                if !std::mem::take(begun)
+                    && let Err(e) = self.session.run_all(&plan.begin)
+                {
                     return (
                         Err(format!("cannot start the case's transaction: {e}")),
                         false,
@@ -77,7 +86,10 @@ impl Worker {
                     };
                     case(self.db.as_ref(), &mut session)
                 };
-                let clean = self.session.run_all(&plan.undo).is_ok();
+                // Undo, and begin the next case's transaction.
+                let next: Vec<String> = plan.undo.iter().chain(&plan.begin).cloned().collect();
+                let clean = self.session.run_all(&next).is_ok();
+                *begun = clean;
                 (result, clean)
             }
             Reset::Restore(restorer) => {
@@ -101,7 +113,10 @@ impl Worker {
         change: impl FnOnce(&mut dyn Session) -> Result<(), String>,
     ) -> Result<(), String> {
         match &mut self.reset {
-            Reset::Rollback(plan) => {
+            Reset::Rollback { plan, begun } => {
+                if std::mem::take(begun) {
+                    self.session.run("ROLLBACK").map_err(|e| e.to_string())?;
+                }
                 change(self.session.as_mut())?;
                 if !self.session.reset() {
                     return Err("cannot reset the session".into());
@@ -197,6 +212,16 @@ impl Session for Savepoints<'_> {
 
     fn take_notices(&mut self) -> Vec<String> {
         self.inner.take_notices()
+    }
+
+    /// Statements sent together come from assay's own code (a migration file inside its
+    /// savepoint, which is rolled back to as a whole on failure): no savepoint of ours each.
+    fn run_all(&mut self, statements: &[String]) -> Result<(), DbError> {
+        self.inner.run_all(statements)
+    }
+
+    fn pipelines(&self) -> bool {
+        self.inner.pipelines()
     }
 
     fn in_case_transaction(&self) -> bool {

@@ -26,6 +26,9 @@ pub struct Target {
     /// Databases kept for running cases on, idle, per the key of the state they are in. `None`
     /// once the engine said it cannot reuse them (then cases get fresh copies).
     workers: Mutex<Option<HashMap<String, Vec<Worker>>>>,
+    /// Databases a state was built in, per state key, when freezing copied them: the first
+    /// fresh database wanted in that state is this one instead of a copy.
+    built: Mutex<HashMap<String, Box<dyn Database>>>,
 }
 
 /// One built state: set once, by the first thread that asks for it.
@@ -40,6 +43,7 @@ impl Target {
             server: OnceLock::new(),
             states: Mutex::new(HashMap::new()),
             workers: Mutex::new(Some(HashMap::new())),
+            built: Mutex::new(HashMap::new()),
         })
     }
 
@@ -54,6 +58,7 @@ impl Target {
             server: server_cell,
             states: Mutex::new(HashMap::new()),
             workers: Mutex::new(Some(HashMap::new())),
+            built: Mutex::new(HashMap::new()),
         }
     }
 
@@ -71,10 +76,43 @@ impl Target {
     /// A fresh database in `state`: a copy of its snapshot, or an empty one.
     pub fn fresh(&self, state: &DesiredState) -> Result<Box<dyn Database>, String> {
         if state.is_empty() {
-            self.server()?.create().map_err(|e| e.to_string())
-        } else {
-            self.snapshot(state)?.copy().map_err(|e| e.to_string())
+            return self.server()?.create().map_err(|e| e.to_string());
         }
+        let snapshot = self.snapshot(state)?;
+        self.fresh_copy(&state.key(&self.label), &snapshot)
+    }
+
+    /// A fresh database in the state `snapshot` (cached under `key`) holds: the database the
+    /// state was built in, the first time (when freezing kept it), else a copy.
+    pub fn fresh_copy(
+        &self,
+        key: &str,
+        snapshot: &Arc<dyn Snapshot>,
+    ) -> Result<Box<dyn Database>, String> {
+        let built = self
+            .built
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+        match built {
+            Some(db) => Ok(db),
+            None => snapshot.copy().map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Freezes `db`, built in the state cached under `key`; keeps it for [`Target::fresh_copy`]
+    /// when freezing copied it.
+    pub fn freeze(
+        &self,
+        server: &Arc<dyn Server>,
+        db: Box<dyn Database>,
+        key: &str,
+    ) -> Result<Arc<dyn Snapshot>, String> {
+        let (snapshot, kept) = server.freeze_keeping(db, key).map_err(|e| e.to_string())?;
+        if let Some(db) = kept {
+            (self.built.lock().unwrap_or_else(|e| e.into_inner())).insert(key.to_string(), db);
+        }
+        Ok(snapshot)
     }
 
     /// Runs `case` on a reused worker database in `state` (see [`crate::run::rollback`]).
@@ -161,7 +199,7 @@ impl Target {
                     })?;
                 }
             }
-            server.freeze(db, &key).map_err(|e| e.to_string())
+            self.freeze(server, db, &key)
         })
     }
 

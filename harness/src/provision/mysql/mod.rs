@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::mysql::{self as engine, MysqlSession};
 use crate::engine::{Dialect, Session};
 use crate::provision::cleanup::{self, Registration};
-use crate::provision::{Database, ProvisionError, Result, Server, Snapshot, shared};
+use crate::provision::{Database, Frozen, ProvisionError, Result, Server, Snapshot, shared};
 use crate::runtime;
 
 pub mod dump;
@@ -459,6 +459,10 @@ impl Server for MysqlServer {
     }
 
     fn freeze(&self, db: Box<dyn Database>, key: &str) -> Result<Arc<dyn Snapshot>> {
+        Ok(self.freeze_keeping(db, key)?.0)
+    }
+
+    fn freeze_keeping(&self, db: Box<dyn Database>, key: &str) -> Result<Frozen> {
         let source = Opts::from_url(&format!(
             "mysql://{}",
             db.url().split_once("://").unwrap_or_default().1
@@ -470,13 +474,13 @@ impl Server for MysqlServer {
         // owns the template is the one every thread gets.
         let mut snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = snapshots.get(key) {
-            return Ok(existing.clone());
+            return Ok((existing.clone(), Some(db)));
         }
         let template = template_name(key);
+        // The template is a copy: the database stays as it was.
         let snapshot = Arc::new(freeze(&self.inner, &source, &template)?);
-        drop(db);
         snapshots.insert(key.to_owned(), snapshot.clone());
-        Ok(snapshot)
+        Ok((snapshot, Some(db)))
     }
 
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
