@@ -235,65 +235,35 @@ pub(super) async fn capture_views(conn: &mut Conn, names: Vec<String>) -> Res<Ve
 }
 
 pub(super) async fn capture_routines(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
-    let routines: Vec<(String, String)> = conn
-        .exec(
-            "SELECT routine_type, routine_name FROM information_schema.routines \
-             WHERE routine_schema = ? ORDER BY routine_type, routine_name",
-            (db,),
-        )
-        .await
-        .map_err(err)?;
+    let list = "SELECT routine_type, routine_name, NULL FROM information_schema.routines \
+                WHERE routine_schema = ? ORDER BY routine_type, routine_name";
+    show_objects(conn, db, list, 2).await
+}
+
+/// Triggers, per table in their action order.
+pub(super) async fn capture_triggers(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
+    let list = "SELECT 'TRIGGER', trigger_name, event_object_table FROM information_schema.triggers \
+                WHERE trigger_schema = ? ORDER BY event_object_table, action_order";
+    show_objects(conn, db, list, 2).await
+}
+
+pub(super) async fn capture_events(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
+    let list = "SELECT 'EVENT', event_name, NULL FROM information_schema.events \
+                WHERE event_schema = ? ORDER BY event_name";
+    show_objects(conn, db, list, 3).await
+}
+
+/// `SHOW CREATE <kind> db.name` for each `(kind, name, table)` that `list` gives for `db`.
+async fn show_objects(conn: &mut Conn, db: &str, list: &str, create_at: usize) -> Res<Vec<Object>> {
+    let named: Vec<(String, String, Option<String>)> = conn.exec(list, (db,)).await.map_err(err)?;
     let mut objects = Vec::new();
-    for (kind, name) in routines {
+    for (kind, name, table) in named {
         let sql = format!(
             "SHOW CREATE {kind} {}.{}",
             quote_ident(db),
             quote_ident(&name)
         );
-        objects.push(show_object(conn, &sql, 2, None).await?);
-    }
-    Ok(objects)
-}
-
-/// Triggers, per table in their action order.
-pub(super) async fn capture_triggers(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
-    let triggers: Vec<(String, String)> = conn
-        .exec(
-            "SELECT trigger_name, event_object_table FROM information_schema.triggers \
-             WHERE trigger_schema = ? ORDER BY event_object_table, action_order",
-            (db,),
-        )
-        .await
-        .map_err(err)?;
-    let mut objects = Vec::new();
-    for (name, table) in triggers {
-        let sql = format!(
-            "SHOW CREATE TRIGGER {}.{}",
-            quote_ident(db),
-            quote_ident(&name)
-        );
-        objects.push(show_object(conn, &sql, 2, Some(table)).await?);
-    }
-    Ok(objects)
-}
-
-pub(super) async fn capture_events(conn: &mut Conn, db: &str) -> Res<Vec<Object>> {
-    let events: Vec<String> = conn
-        .exec(
-            "SELECT event_name FROM information_schema.events WHERE event_schema = ? \
-             ORDER BY event_name",
-            (db,),
-        )
-        .await
-        .map_err(err)?;
-    let mut objects = Vec::new();
-    for name in events {
-        let sql = format!(
-            "SHOW CREATE EVENT {}.{}",
-            quote_ident(db),
-            quote_ident(&name)
-        );
-        objects.push(show_object(conn, &sql, 3, None).await?);
+        objects.push(show_object(conn, &sql, create_at, table).await?);
     }
     Ok(objects)
 }
