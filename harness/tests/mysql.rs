@@ -587,4 +587,22 @@ fn restores_without_indirect_writes_compare_named_tables() {
         restorer.restore(&ran).unwrap();
         assert_eq!(full_state(&*db), before, "after {statements:?}");
     }
+
+    // A rebase after rows alone changed (the shadow copy gets the new rows).
+    let ran = mutate(
+        &*db,
+        &["INSERT INTO a (v) VALUES (7)", "INSERT INTO c VALUES (8)"],
+    );
+    restorer.rebase(&ran).unwrap();
+    let rebased = full_state(&*db);
+    assert_ne!(rebased, before);
+    for statements in changes {
+        let ran = mutate(&*db, statements);
+        restorer.restore(&ran).unwrap();
+        assert_eq!(
+            full_state(&*db),
+            rebased,
+            "after the rebase and {statements:?}"
+        );
+    }
 }

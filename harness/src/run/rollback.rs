@@ -47,17 +47,16 @@ enum Reset {
 }
 
 impl Worker {
-    /// A worker on `db`, or `None` when its engine cannot reuse databases.
+    /// A worker on `db`, or `None` when its engine cannot reuse databases (or this one).
     pub fn new(db: Box<dyn Database>) -> Result<Option<Worker>, String> {
         let mut session = db.connect().map_err(|e| e.to_string())?;
         let reset = match Reuse::of(session.dialect()) {
             Some(Reuse::Rollback) => session
                 .rollback_plan()
                 .map(|plan| Reset::Rollback { plan, begun: false }),
-            Some(Reuse::Restore) => db
-                .restorer()
-                .map_err(|e| e.to_string())?
-                .map(Reset::Restore),
+            // A database whose state cannot be read back (say, the account may not see a
+            // routine's body) is not reused: cases get copies instead.
+            Some(Reuse::Restore) => db.restorer().ok().flatten().map(Reset::Restore),
             None => None,
         };
         Ok(reset.map(|reset| Worker { db, session, reset }))

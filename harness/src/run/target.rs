@@ -79,7 +79,7 @@ impl Target {
             return self.server()?.create().map_err(|e| e.to_string());
         }
         let snapshot = self.snapshot(state)?;
-        self.fresh_copy(&state.key(&self.label), &snapshot)
+        self.fresh_copy(&state.key(self.server()?.engine()), &snapshot)
     }
 
     /// A fresh database in the state `snapshot` (cached under `key`) holds: the database the

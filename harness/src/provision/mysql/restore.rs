@@ -739,7 +739,10 @@ async fn rebase(
     let qshadow = quote_ident(shadow);
     let mut batch = String::new();
     for name in &changed {
-        if base.marks.remove(name).is_some_and(|m| m.saved) {
+        let was_saved = base.marks.remove(name).is_some_and(|m| m.saved);
+        // Only rows changed: the shadow copy keeps its definition and gets the new rows.
+        let refill = was_saved && diff.refill.contains(name) && nonempty.contains(name);
+        if was_saved && !refill {
             batch.push_str(&format!("DROP TABLE {qshadow}.{};\n", quote_ident(name)));
         }
         base.recipe.tables.retain(|t| &t.name != name);
@@ -754,7 +757,10 @@ async fn rebase(
         )
         .await?;
         let saved = nonempty.contains(name);
-        if saved {
+        if refill {
+            batch.push_str(&format!("DELETE FROM {qshadow}.{};\n", quote_ident(name)));
+            batch.push_str(&table.copy_rows(db, shadow));
+        } else if saved {
             batch.push_str(&save_script(&table, db, shadow));
         }
         let mark = Mark {
