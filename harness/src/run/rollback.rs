@@ -31,9 +31,10 @@ use crate::provision::{Database, Restorer};
 
 /// A database kept for running cases on, with its session and how it gets back to its start.
 pub struct Worker {
-    db: Box<dyn Database>,
+    // Dropped in this order: the session and the restorer's connection before the database.
     session: Box<dyn Session>,
     reset: Reset,
+    db: Box<dyn Database>,
 }
 
 enum Reset {
@@ -59,7 +60,7 @@ impl Worker {
             Some(Reuse::Restore) => db.restorer().ok().flatten().map(Reset::Restore),
             None => None,
         };
-        Ok(reset.map(|reset| Worker { db, session, reset }))
+        Ok(reset.map(|reset| Worker { session, reset, db }))
     }
 
     /// Runs `case` on this worker and undoes it. Returns the case's result and whether the
