@@ -6,23 +6,33 @@
 //! object, from the baseline's [`Recipe`] and a shadow database that holds copies of the
 //! baseline's non-empty tables.
 //!
-//! Compared after every case, on a connection of the restorer's own:
+//! Compared after every case, on a connection of the restorer's own (the case's session is
+//! reset first):
 //! - the tables, sequences and views there are, with each table's `AUTO_INCREMENT` counter;
-//! - every table's rows, by `CHECKSUM TABLE` (a CRC of every row: a change that keeps it is
-//!   possible in principle, at odds of about one in four billion);
-//! - the definition (`SHOW CREATE TABLE`) of every table whose name appears in a statement of
-//!   the case other than data manipulation: DDL names the tables it changes;
+//! - the rows, by `CHECKSUM TABLE` (a CRC of every row: a change that keeps it is possible in
+//!   principle, at odds of about one in four billion), of every table a statement of the case
+//!   names — of every table when something can write where no statement names: triggers,
+//!   routines, events, views, cascading foreign keys, in the baseline or made by the case;
+//! - the definition (`SHOW CREATE TABLE`) of every table named by a statement of the case other
+//!   than data manipulation (DDL names the tables it changes), and of every table whose foreign
+//!   keys reference one so named (renaming a parent rewrites its children);
 //! - the triggers, views, routines or events as a whole, when such a statement names that kind
-//!   of object (`TRIGGER`, `VIEW`, `PROCEDURE`/`FUNCTION`, `EVENT`).
+//!   of object (`TRIGGER`, `VIEW`, `PROCEDURE`/`FUNCTION`, `EVENT`), or the views are not the same.
 //!
 //! A statement whose effect cannot be read from its text (`CALL`, `EXECUTE`, executable
 //! comments, `SET STATEMENT … FOR`) makes everything compared.
 //!
-//! A changed or missing table is dropped and recreated from its `SHOW CREATE TABLE` (which
-//! carries its `AUTO_INCREMENT` counter), its rows are copied back from the shadow database and
-//! its triggers recreated; a new table or view is dropped; a kind of object that differs is
-//! dropped and recreated as a whole. Foreign key checks are off meanwhile, as in a copy. All of
-//! it is one multi-statement batch.
+//! A table whose rows or counter alone changed is emptied and refilled from the shadow database
+//! (unless it has triggers, which would fire, is a sequence or is system-versioned); a table
+//! whose definition changed, or that is missing, is dropped and recreated from its `SHOW CREATE
+//! TABLE` (which carries its `AUTO_INCREMENT` counter), refilled, and its triggers recreated; a
+//! new table or view is dropped; a kind of object that differs is dropped and recreated as a
+//! whole. Foreign key checks are off meanwhile, as in a copy. All of it is one multi-statement
+//! batch.
+//!
+//! A **rebase** takes the database as it is as the new baseline after migration files were
+//! applied to it on purpose: what the comparison finds changed is read again, and its rows saved
+//! anew in the shadow database.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
