@@ -731,6 +731,10 @@ impl Database for MysqlDatabase {
     }
 
     fn restorer(&self) -> Result<Option<Box<dyn crate::provision::Restorer>>> {
+        // Restores are verified on MariaDB; MySQL servers get copies until they are too.
+        if self.inner.engine != "mariadb" {
+            return Ok(None);
+        }
         Ok(Some(Box::new(restore::MysqlRestorer::new(
             &self.inner,
             &self.name,
