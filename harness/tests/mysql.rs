@@ -457,11 +457,33 @@ fn mutate(db: &dyn Database, statements: &[&str]) -> Vec<String> {
     statements.iter().map(|s| s.to_string()).collect()
 }
 
+/// Restores after `ran`, with a session on the database as the case's would be after its reset.
+fn restore(
+    restorer: &mut Box<dyn dbassay::provision::Restorer>,
+    db: &dyn Database,
+    ran: &[String],
+) {
+    let mut s = db.connect().unwrap();
+    restorer.restore(&mut *s, ran).unwrap();
+}
+
+fn rebase(restorer: &mut Box<dyn dbassay::provision::Restorer>, db: &dyn Database, ran: &[String]) {
+    let mut s = db.connect().unwrap();
+    restorer.rebase(&mut *s, ran).unwrap();
+}
+
 #[test]
 fn restores_undo_every_kind_of_change() {
     let Some(server) = local_server() else { return };
     let db = server.create().unwrap();
     build(&*db);
+    mutate(
+        &*db,
+        &[
+            "CREATE TABLE empty_t (a INT)",
+            "CREATE TRIGGER empty_t_ins BEFORE INSERT ON empty_t FOR EACH ROW SET NEW.a = NEW.a + 1",
+        ],
+    );
     let before = full_state(&*db);
     let mut restorer = db.restorer().unwrap().expect("MariaDB restores databases");
     let changes: &[&[&str]] = &[
@@ -513,12 +535,22 @@ fn restores_undo_every_kind_of_change() {
             "INSERT INTO users (name) VALUES ('tx')",
             "ALTER TABLE audit ADD COLUMN y INT",
         ],
+        // A table dropped and made again the same loses its triggers.
+        &["DROP TABLE empty_t", "CREATE TABLE empty_t (a INT)"],
+        &["CREATE OR REPLACE TABLE empty_t (a INT)"],
+        // Several statements in one string (a DELIMITER chunk).
+        &["INSERT INTO audit (user_id) VALUES (1); ALTER TABLE audit ADD COLUMN z INT"],
     ];
     for statements in changes {
         let ran = mutate(&*db, statements);
-        restorer.restore(&ran).unwrap();
+        restore(&mut restorer, &*db, &ran);
         assert_eq!(full_state(&*db), before, "after {statements:?}");
     }
+
+    // A session that left the database (a `USE` hidden from the checks) is refused.
+    let mut moved = db.connect().unwrap();
+    exec(&mut *moved, "USE mysql");
+    assert!(restorer.restore(&mut *moved, &[]).is_err());
 
     // A rebase takes the current state; later restores return there.
     let ran = mutate(
@@ -529,12 +561,12 @@ fn restores_undo_every_kind_of_change() {
             "CREATE TABLE t3 (a INT)",
         ],
     );
-    restorer.rebase(&ran).unwrap();
+    rebase(&mut restorer, &*db, &ran);
     let rebased = full_state(&*db);
     assert_ne!(rebased, before);
     for statements in changes {
         let ran = mutate(&*db, statements);
-        restorer.restore(&ran).unwrap();
+        restore(&mut restorer, &*db, &ran);
         assert_eq!(
             full_state(&*db),
             rebased,
@@ -556,7 +588,10 @@ fn restores_without_indirect_writes_compare_named_tables() {
             "CREATE TABLE b (id INT PRIMARY KEY, a_id INT, FOREIGN KEY (a_id) REFERENCES a (id))",
             "CREATE TABLE c (x INT)",
             "CREATE SEQUENCE s",
+            "CREATE TABLE n (id BIGINT DEFAULT (NEXTVAL(s)), x INT)",
             "INSERT INTO a (v) VALUES (1), (2)",
+            // A value drawn now: the server keeps the rest of a block of them in memory.
+            "SELECT NEXTVAL(s)",
             "INSERT INTO b VALUES (1, 1)",
         ] {
             exec(&mut *s, sql);
@@ -571,6 +606,8 @@ fn restores_without_indirect_writes_compare_named_tables() {
         &["UPDATE a JOIN b ON b.a_id = a.id SET a.v = 9, b.id = 7"],
         &["DELETE b FROM b JOIN a ON a.id = b.a_id"],
         &["SELECT NEXTVAL(s)"],
+        // The sequence changes though no statement names it.
+        &["INSERT INTO n (x) VALUES (1)"],
         &["SET foreign_key_checks = 0", "DELETE FROM a"],
         &[
             "ALTER TABLE c ADD COLUMN y INT",
@@ -584,21 +621,33 @@ fn restores_without_indirect_writes_compare_named_tables() {
     ];
     for statements in changes {
         let ran = mutate(&*db, statements);
-        restorer.restore(&ran).unwrap();
+        restore(&mut restorer, &*db, &ran);
         assert_eq!(full_state(&*db), before, "after {statements:?}");
     }
+
+    // Every case draws the same next value, as on a copy (nothing held in memory).
+    let next = || {
+        let mut s = db.connect().unwrap();
+        let value = cell(&rows(&mut *s, "SELECT NEXTVAL(s)"), 0, 0).map(str::to_string);
+        (value, vec!["SELECT NEXTVAL(s)".to_string()])
+    };
+    let (first, ran) = next();
+    restore(&mut restorer, &*db, &ran);
+    let (second, ran) = next();
+    restore(&mut restorer, &*db, &ran);
+    assert_eq!(first, second);
 
     // A rebase after rows alone changed (the shadow copy gets the new rows).
     let ran = mutate(
         &*db,
         &["INSERT INTO a (v) VALUES (7)", "INSERT INTO c VALUES (8)"],
     );
-    restorer.rebase(&ran).unwrap();
+    rebase(&mut restorer, &*db, &ran);
     let rebased = full_state(&*db);
     assert_ne!(rebased, before);
     for statements in changes {
         let ran = mutate(&*db, statements);
-        restorer.restore(&ran).unwrap();
+        restore(&mut restorer, &*db, &ran);
         assert_eq!(
             full_state(&*db),
             rebased,

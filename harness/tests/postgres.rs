@@ -572,3 +572,38 @@ fn a_role_with_createdb_only_is_enough() {
     drop(external);
     assert!(assay_databases(admin_session(&local)).is_empty());
 }
+
+/// The rollback plan: statements in savepoints (a failure does not end the case), the undo
+/// puts everything back, and an undo after the case's transaction ended some other way fails,
+/// so the database is not reused.
+#[test]
+fn the_rollback_plan_undoes_cases_and_notices_an_ended_transaction() {
+    let Some(server) = server() else { return };
+    let db = server.create().unwrap();
+    let mut s = db.connect().unwrap();
+    run(&mut *s, "CREATE TABLE t (id int PRIMARY KEY)");
+    run(&mut *s, "CREATE SEQUENCE q");
+    let plan = s.rollback_plan().expect("PostgreSQL rolls cases back");
+
+    s.run_all(&plan.begin).unwrap();
+    s.run_in_savepoint("INSERT INTO t VALUES (1)", &plan)
+        .unwrap();
+    let e = s
+        .run_in_savepoint("INSERT INTO t VALUES (1)", &plan)
+        .unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("23505"), "{e}");
+    s.run_in_savepoint("SELECT nextval('q')", &plan).unwrap();
+    let count = s.run_in_savepoint("SELECT count(*) FROM t", &plan).unwrap();
+    assert_eq!(rows(count).rows, vec![text(&[Some("1")])]);
+    s.run_all(&plan.undo).unwrap();
+    assert_eq!(
+        cell(&mut *s, "SELECT count(*) FROM t").as_deref(),
+        Some("0")
+    );
+    assert_eq!(cell(&mut *s, "SELECT nextval('q')").as_deref(), Some("1"));
+
+    // A case that ended its transaction: the undo reports it.
+    s.run_all(&plan.begin).unwrap();
+    run(&mut *s, "COMMIT");
+    assert!(s.run_all(&plan.undo).is_err());
+}

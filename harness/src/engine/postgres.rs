@@ -126,7 +126,13 @@ impl Session for PgSession {
         ) else {
             return None;
         };
-        let mut undo = vec!["ROLLBACK".to_string()];
+        // First, proof that the case's transaction is still the one begun for it (a case that
+        // ended it, say with `END`, leaves the worker unfit for another case): an error if not.
+        let mut undo = vec![
+            "SELECT 1 / coalesce(current_setting('assay.in_case', true) = 'on', false)::int"
+                .to_string(),
+            "ROLLBACK".to_string(),
+        ];
         undo.extend(
             grid.rows
                 .into_iter()
@@ -136,7 +142,13 @@ impl Session for PgSession {
         Some(RollbackPlan {
             // Deferred constraints are checked at each statement, as they are when every
             // statement commits on its own.
-            begin: vec!["BEGIN".into(), "SET CONSTRAINTS ALL IMMEDIATE".into()],
+            // A worker may wait in this transaction for the next case: no idle timeout.
+            begin: vec![
+                "BEGIN".into(),
+                "SET CONSTRAINTS ALL IMMEDIATE".into(),
+                "SET LOCAL idle_in_transaction_session_timeout = 0".into(),
+                "SET LOCAL assay.in_case = 'on'".into(),
+            ],
             savepoint: "SAVEPOINT assay_statement".into(),
             release: "RELEASE SAVEPOINT assay_statement".into(),
             rollback_to: "ROLLBACK TO SAVEPOINT assay_statement".into(),

@@ -72,7 +72,7 @@ fn rollback_unsafe() -> &'static Regex {
     static UNSAFE: OnceLock<Regex> = OnceLock::new();
     UNSAFE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(add\s+value|begin|start\s+transaction|commit|rollback|savepoint|release|end\s*;|abort|concurrently|vacuum|create\s+database|drop\s+database|alter\s+system|reindex|cluster|listen|notify|prepare\s+transaction|call|do|discard|lock|set\s+session|set\s+transaction|now|current_timestamp|current_time|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp|txid_current|pg_current_xact_id|pg_backend_pid|pg_sleep)\b",
+            r"(?i)(?:^|;)(?:\s|--[^\n]*|/\*(?s:.*?)\*/)*end\b|\b(add\s+value|begin|start\s+transaction|commit|rollback|savepoint|release|abort|set\s+local|set\s+constraints|set_config|tablespace|current_date|concurrently|vacuum|create\s+database|drop\s+database|alter\s+system|reindex|cluster|listen|notify|prepare\s+transaction|call|do|discard|lock|set\s+session|set\s+transaction|now|current_timestamp|current_time|localtime|localtimestamp|transaction_timestamp|statement_timestamp|clock_timestamp|txid_current|pg_current_xact_id|pg_backend_pid|pg_sleep)\b",
         )
         .expect("the pattern compiles")
     })
@@ -84,7 +84,7 @@ fn restore_unsafe() -> &'static Regex {
     static UNSAFE: OnceLock<Regex> = OnceLock::new();
     UNSAFE.get_or_init(|| {
         Regex::new(
-            r"(?i)(?:^|;)\s*use\b|\b(create\s+database|drop\s+database|create\s+schema|drop\s+schema|alter\s+database|alter\s+schema|rename\s+user|create\s+user|drop\s+user|alter\s+user|grant|revoke|set\s+global|set\s+@@global|set\s+password|set\s+role|set\s+default\s+role|flush|reset|purge|install|uninstall|kill|shutdown|create\s+server|alter\s+server|drop\s+server|xa|change\s+master|start\s+slave|stop\s+slave|create\s+(or\s+replace\s+)?(definer\s*=\s*\S+\s+)?event|alter\s+event)\b",
+            r"(?i)(?:^|;)(?:\s|--[^\n]*|\#[^\n]*|/\*(?s:.*?)\*/)*use\b|\b(create\s+database|drop\s+database|create\s+schema|drop\s+schema|alter\s+database|alter\s+schema|rename\s+user|create\s+user|drop\s+user|alter\s+user|grant|revoke|set\s+global|set\s+@@global|set\s+password|set\s+role|set\s+default\s+role|flush|reset|purge|install|uninstall|kill|shutdown|create\s+server|alter\s+server|drop\s+server|xa|change\s+master|start\s+slave|stop\s+slave|create\s+(or\s+replace\s+)?(definer\s*=\s*\S+\s+)?event|alter\s+event)\b",
         )
         .expect("the pattern compiles")
     })
@@ -107,6 +107,13 @@ mod tests {
         assert!(!r.admits(
             "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$"
         ));
+        assert!(!r.admits("INSERT INTO t VALUES (1); END"));
+        assert!(!r.admits("-- done\nEND WORK"));
+        assert!(r.admits("SELECT CASE WHEN a THEN 1 ELSE 2 END FROM t"));
+        assert!(!r.admits("SET LOCAL search_path = x"));
+        assert!(!r.admits("SET CONSTRAINTS ALL DEFERRED"));
+        assert!(!r.admits("SELECT set_config('a.b', 'c', true)"));
+        assert!(!r.admits("SELECT current_date"));
         assert!(reads_clock("CREATE TABLE t (at timestamptz DEFAULT now())"));
         assert!(!reads_clock("CREATE TABLE t (nowhere int)"));
     }
@@ -117,6 +124,8 @@ mod tests {
         assert!(r.admits("BEGIN; INSERT INTO t VALUES (now()); COMMIT"));
         assert!(r.admits("ALTER TABLE users ADD COLUMN c int; CALL p()"));
         assert!(!r.admits("USE other"));
+        assert!(!r.admits("-- switch\nUSE other"));
+        assert!(!r.admits("SELECT 1; /* x */ USE other"));
         assert!(!r.admits("CREATE DATABASE x"));
         assert!(!r.admits("SET GLOBAL event_scheduler = ON"));
         assert!(!r.admits("GRANT SELECT ON t TO u"));

@@ -116,6 +116,7 @@ fn apply_pipelined(
         return false;
     };
     if !session.pipelines()
+        || statements.iter().any(|s| controls_transactions(&s.text))
         || file.txmode != TxMode::File
         || !checks.is_empty()
         || needs_autocommit(dir.format, dialect, &statements)
@@ -144,6 +145,38 @@ fn apply_pipelined(
         let _ = session.run(rollback);
     }
     applied
+}
+
+/// Whether a statement may end or open a transaction (then a file's later statements would not
+/// be held back by its failure).
+fn controls_transactions(statement: &str) -> bool {
+    let mut rest = statement.trim_start();
+    while let Some(r) = rest.strip_prefix("--").or_else(|| rest.strip_prefix('#')) {
+        rest = r.split_once('\n').map_or("", |(_, r)| r).trim_start();
+    }
+    while let Some(r) = rest.strip_prefix("/*") {
+        rest = r.split_once("*/").map_or("", |(_, r)| r).trim_start();
+    }
+    let word: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "BEGIN"
+            | "START"
+            | "COMMIT"
+            | "END"
+            | "ROLLBACK"
+            | "ABORT"
+            | "SAVEPOINT"
+            | "RELEASE"
+            | "PREPARE"
+            | "CALL"
+            | "DO"
+            | ""
+    )
 }
 
 /// How a file's transaction begins, commits and rolls back: inside a case's rolled-back

@@ -101,12 +101,12 @@ pub trait Database: Send + Sync {
 /// `engine::reuse`). Works on a connection of its own: the case's session must have ended its
 /// transaction (reset) first.
 pub trait Restorer: Send {
-    /// Undoes whatever running the statements `ran` changed, directly or through triggers,
-    /// cascades and routines.
-    fn restore(&mut self, ran: &[String]) -> Result<()>;
+    /// Undoes whatever running the statements `ran` on `session` (reset since) changed,
+    /// directly or through triggers, cascades and routines.
+    fn restore(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()>;
 
     /// Takes the database as it is now as the baseline, after `ran` changed it on purpose.
-    fn rebase(&mut self, ran: &[String]) -> Result<()>;
+    fn rebase(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()>;
 }
 
 /// The engine a dev URL names, without connecting to anything.

@@ -48,16 +48,18 @@ enum Reset {
 }
 
 impl Worker {
-    /// A worker on `db`, or `None` when its engine cannot reuse databases (or this one).
+    /// A worker on `db`; `None` when its engine cannot reuse databases, an error when this
+    /// database cannot serve (say, its state cannot be read back).
     pub fn new(db: Box<dyn Database>) -> Result<Option<Worker>, String> {
         let mut session = db.connect().map_err(|e| e.to_string())?;
         let reset = match Reuse::of(session.dialect()) {
             Some(Reuse::Rollback) => session
                 .rollback_plan()
                 .map(|plan| Reset::Rollback { plan, begun: false }),
-            // A database whose state cannot be read back (say, the account may not see a
-            // routine's body) is not reused: cases get copies instead.
-            Some(Reuse::Restore) => db.restorer().ok().flatten().map(Reset::Restore),
+            Some(Reuse::Restore) => db
+                .restorer()
+                .map_err(|e| e.to_string())?
+                .map(Reset::Restore),
             None => None,
         };
         Ok(reset.map(|reset| Worker { session, reset, db }))
@@ -99,7 +101,8 @@ impl Worker {
                 };
                 let result = case(self.db.as_ref(), &mut session);
                 let ran = session.ran;
-                let clean = self.session.reset() && restorer.restore(&ran).is_ok();
+                let clean =
+                    self.session.reset() && restorer.restore(self.session.as_mut(), &ran).is_ok();
                 (result, clean)
             }
         }
@@ -138,7 +141,9 @@ impl Worker {
                 if !self.session.reset() {
                     return Err("cannot reset the session".into());
                 }
-                restorer.rebase(&ran).map_err(|e| e.to_string())
+                restorer
+                    .rebase(self.session.as_mut(), &ran)
+                    .map_err(|e| e.to_string())
             }
         }
     }

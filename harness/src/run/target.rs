@@ -153,12 +153,15 @@ impl Target {
         });
         let mut worker = match advanced {
             Some(worker) => worker,
-            None => match fresh().and_then(Worker::new) {
-                Ok(Some(worker)) => worker,
-                Ok(None) => {
+            None => match fresh().map(Worker::new) {
+                Ok(Ok(Some(worker))) => worker,
+                Ok(Ok(None)) => {
                     *self.workers.lock().unwrap_or_else(|e| e.into_inner()) = None;
                     return None;
                 }
+                // This database cannot serve (say, the account may not read a routine's body
+                // back): the case gets a copy of its own.
+                Ok(Err(_)) => return None,
                 Err(e) => return Some(Err(e)),
             },
         };

@@ -474,13 +474,16 @@ impl Server for MysqlServer {
         // owns the template is the one every thread gets.
         let mut snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = snapshots.get(key) {
-            return Ok((existing.clone(), Some(db)));
+            let existing = existing.clone();
+            drop(snapshots);
+            return Ok((existing, self.like_a_copy(db, &source)));
         }
         let template = template_name(key);
         // The template is a copy: the database stays as it was.
         let snapshot = Arc::new(freeze(&self.inner, &source, &template)?);
         snapshots.insert(key.to_owned(), snapshot.clone());
-        Ok((snapshot, Some(db)))
+        drop(snapshots);
+        Ok((snapshot, self.like_a_copy(db, &source)))
     }
 
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
@@ -498,6 +501,24 @@ impl Server for MysqlServer {
         let mut snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
         let snapshot = snapshots.entry(key.to_owned()).or_insert(snapshot).clone();
         Some(snapshot)
+    }
+}
+
+impl MysqlServer {
+    /// The database a state was built in, made to behave as a copy of it: its sequences hold no
+    /// values in memory. `None` (it is dropped) when that fails.
+    fn like_a_copy(&self, db: Box<dyn Database>, name: &str) -> Option<Box<dyn Database>> {
+        let mut conn = self.inner.take().ok()?;
+        match runtime::block_on(restore::flush_sequences(&mut conn, name)) {
+            Ok(()) => {
+                self.inner.give(conn);
+                Some(db)
+            }
+            Err(_) => {
+                engine::disconnect(conn);
+                None
+            }
+        }
     }
 }
 

@@ -11,16 +11,24 @@
 //! - the tables, sequences and views there are, with each table's `AUTO_INCREMENT` counter;
 //! - the rows, by `CHECKSUM TABLE` (a CRC of every row: a change that keeps it is possible in
 //!   principle, at odds of about one in four billion), of every table a statement of the case
-//!   names — of every table when something can write where no statement names: triggers,
-//!   routines, events, views, cascading foreign keys, in the baseline or made by the case;
+//!   names, and of every sequence (a column default may draw from one) — of every table when
+//!   something can write where no statement names: triggers, routines, events, views,
+//!   cascading foreign keys, in the baseline or made by the case;
 //! - the definition (`SHOW CREATE TABLE`) of every table named by a statement of the case other
 //!   than data manipulation (DDL names the tables it changes), and of every table whose foreign
 //!   keys reference one so named (renaming a parent rewrites its children);
 //! - the triggers, views, routines or events as a whole, when such a statement names that kind
-//!   of object (`TRIGGER`, `VIEW`, `PROCEDURE`/`FUNCTION`, `EVENT`), or the views are not the same.
+//!   of object (`TRIGGER`, `VIEW`, `PROCEDURE`/`FUNCTION`/`PACKAGE`, `EVENT`), or the views are
+//!   not the same; the triggers also when such a statement names a table that has some
+//!   (dropping a table drops its triggers, even when it comes back the same).
 //!
-//! A statement whose effect cannot be read from its text (`CALL`, `EXECUTE`, executable
-//! comments, `SET STATEMENT … FOR`) makes everything compared.
+//! A statement whose effect cannot be read from its text (`CALL`, `EXECUTE`, compound
+//! statements, executable comments, `SET STATEMENT … FOR`, several statements in one string)
+//! makes everything compared. The case's session must still be on the database.
+//!
+//! Sequences keep a block of values in memory; a copy starts without one. So the sequences of
+//! a baseline are flushed (`FLUSH TABLES`) when it is taken, and a sequence a case used is
+//! recreated.
 //!
 //! A table whose rows or counter alone changed is emptied and refilled from the shadow database
 //! (unless it has triggers, which would fire, is a sequence or is system-versioned); a table
@@ -43,6 +51,7 @@ use mysql_async::{Conn, Row};
 use super::dump::{self, Object, Recipe, Res, Table, err};
 use super::{Inner, MysqlDatabase, quote_ident, quote_str};
 use crate::engine::mysql::{self as engine, value_text};
+use crate::engine::{Outcome, Session};
 use crate::provision::{Restorer, Result};
 use crate::runtime;
 
@@ -91,7 +100,7 @@ impl Kind {
         match self {
             Kind::Trigger => &["trigger"],
             Kind::View => &["view"],
-            Kind::Routine => &["procedure", "function"],
+            Kind::Routine => &["procedure", "function", "package"],
             Kind::Event => &["event"],
         }
     }
@@ -172,8 +181,31 @@ impl Drop for MysqlRestorer {
     }
 }
 
+impl MysqlRestorer {
+    /// Whether the case's session is still on this database: `USE` is refused before a case
+    /// runs, but a session that moved anyway (a comment hid it) must not serve another case.
+    fn check_session(&self, session: &mut dyn Session) -> Result<()> {
+        let current = match session.run("SELECT DATABASE()") {
+            Ok(Outcome::Rows(grid)) => grid
+                .rows
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next().flatten()),
+            _ => None,
+        };
+        if current.as_deref() == Some(self.db.as_str()) {
+            return Ok(());
+        }
+        Err(crate::provision::ProvisionError(format!(
+            "the session left {} for {current:?}",
+            self.db
+        )))
+    }
+}
+
 impl Restorer for MysqlRestorer {
-    fn restore(&mut self, ran: &[String]) -> Result<()> {
+    fn restore(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()> {
+        self.check_session(session)?;
         let scan = Scan::of(ran);
         self.with_conn(async |conn, db, shadow, base| {
             let diff = compare(conn, db, base, &scan).await?;
@@ -185,11 +217,13 @@ impl Restorer for MysqlRestorer {
         })
     }
 
-    fn rebase(&mut self, ran: &[String]) -> Result<()> {
+    fn rebase(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()> {
+        self.check_session(session)?;
         let scan = Scan::of(ran);
         self.with_conn(async |conn, db, shadow, base| {
             let diff = compare(conn, db, base, &scan).await?;
-            rebase(conn, db, shadow, base, diff).await
+            rebase(conn, db, shadow, base, diff).await?;
+            flush_sequences(conn, db).await
         })
     }
 }
@@ -210,7 +244,8 @@ async fn capture(
         }
         None => Recipe::capture(conn, db).await?,
     };
-    let (now, views) = survey(conn, db, |_| true).await?;
+    flush_sequences(conn, db).await?;
+    let (now, views) = survey(conn, db, |_, _| true).await?;
     let nonempty = nonempty(conn, now.keys().map(String::as_str)).await?;
     let mut save = String::new();
     for table in recipe.tables.iter().filter(|t| nonempty.contains(&t.name)) {
@@ -258,6 +293,29 @@ fn without_counter(create: &str) -> String {
     }
 }
 
+/// Discards the values sequences of `db` hold in memory, so the next value comes from the
+/// stored row, as in a copy (which starts with nothing in memory).
+pub(super) async fn flush_sequences(conn: &mut Conn, db: &str) -> Res<()> {
+    let sequences: Vec<String> = conn
+        .query(format!(
+            "SELECT table_name FROM information_schema.tables \
+             WHERE table_schema = {} AND table_type = 'SEQUENCE'",
+            quote_str(db)
+        ))
+        .await
+        .map_err(err)?;
+    if sequences.is_empty() {
+        return Ok(());
+    }
+    let qdb = quote_ident(db);
+    let names: Vec<String> = (sequences.iter())
+        .map(|t| format!("{qdb}.{}", quote_ident(t)))
+        .collect();
+    conn.query_drop(format!("FLUSH TABLES {}", names.join(", ")))
+        .await
+        .map_err(err)
+}
+
 /// `CREATE TABLE … LIKE` and a copy of the rows of `table` in the shadow database.
 fn save_script(table: &Table, db: &str, shadow: &str) -> String {
     format!(
@@ -273,11 +331,11 @@ fn save_script(table: &Table, db: &str, shadow: &str) -> String {
 type Survey = HashMap<String, (String, Option<String>, Option<String>)>;
 
 /// The tables, sequences (with their counters and checksums) and views of `db` now.
-/// Only tables for which `summed` says so get a checksum (the others get `None`).
+/// Only tables for which `summed(name, kind)` says so get a checksum (the others get `None`).
 async fn survey(
     conn: &mut Conn,
     db: &str,
-    summed: impl Fn(&str) -> bool,
+    summed: impl Fn(&str, &str) -> bool,
 ) -> Res<(Survey, BTreeSet<String>)> {
     // The text protocol: every value arrives as text.
     let listed: Vec<(String, String, Option<String>)> = conn
@@ -298,9 +356,9 @@ async fn survey(
         }
     }
     let qdb = quote_ident(db);
-    let names: Vec<String> = (now.keys())
-        .filter(|t| summed(t))
-        .map(|t| format!("{qdb}.{}", quote_ident(t)))
+    let names: Vec<String> = (now.iter())
+        .filter(|(t, (kind, _, _))| summed(t, kind))
+        .map(|(t, _)| format!("{qdb}.{}", quote_ident(t)))
         .collect();
     if !names.is_empty() {
         let sums: Vec<(String, Option<String>)> = conn
@@ -525,6 +583,12 @@ enum Class {
 }
 
 fn classify(statement: &str) -> Class {
+    // One string the server runs as several statements (a `DELIMITER` chunk, text that could
+    // not be split): its first word says nothing of the rest.
+    match dbassay_dsl::scan::split(statement, dbassay_dsl::Dialect::Mysql) {
+        Ok(parts) if parts.len() <= 1 => {}
+        _ => return Class::Opaque,
+    }
     let mut rest = statement.trim_start();
     loop {
         if rest.starts_with("/*!") || rest.starts_with("/*M!") {
@@ -541,25 +605,39 @@ fn classify(statement: &str) -> Class {
     if rest.starts_with('(') {
         return Class::Data;
     }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    match word.as_str() {
-        "CALL" | "EXECUTE" | "PREPARE" => Class::Opaque,
-        "SET" => {
-            let after = rest[3..].trim_start().to_ascii_uppercase();
-            if after.starts_with("STATEMENT") {
-                Class::Opaque
-            } else {
-                Class::Data
-            }
+    let words: Vec<String> = rest
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let word = words.first().map_or("", |w| {
+        let end = w
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(w.len());
+        &w[..end]
+    });
+    match word {
+        // Compound statements run anything; so do routines and prepared statements.
+        "CALL" | "EXECUTE" | "PREPARE" | "IF" | "WHILE" | "LOOP" | "REPEAT" | "CASE" | "FOR" => {
+            Class::Opaque
         }
+        "BEGIN" if words.get(1).is_some_and(|w| w == "NOT") => Class::Opaque,
+        "SET" if words.get(1).is_some_and(|w| w == "STATEMENT") => Class::Opaque,
         "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH" | "VALUES" | "TABLE"
         | "SHOW" | "DESCRIBE" | "DESC" | "EXPLAIN" | "DO" | "BEGIN" | "START" | "COMMIT"
         | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "LOCK" | "UNLOCK" | "HANDLER" | "LOAD"
-        | "CHECKSUM" | "DEALLOCATE" | "SIGNAL" | "" => Class::Data,
+        | "CHECKSUM" | "DEALLOCATE" | "SIGNAL" | "SET" => Class::Data,
+        // Nothing but comments.
+        "" if rest.trim().is_empty() => Class::Data,
+        // A label (`l: BEGIN NOT ATOMIC …`) or anything else unknown.
+        "" => Class::Opaque,
+        _ if rest
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.ends_with(':')) =>
+        {
+            Class::Opaque
+        }
         _ => Class::Ddl,
     }
 }
@@ -590,7 +668,9 @@ async fn compare(conn: &mut Conn, db: &str, base: &Baseline, scan: &Scan) -> Res
         || [Kind::Trigger, Kind::Routine, Kind::Event, Kind::View]
             .into_iter()
             .any(|k| scan.touches(k));
-    let (mut now, now_views) = survey(conn, db, |t| indirect || scan.mentions(t)).await?;
+    // Sequences are always summed: a column default may draw from one.
+    let summed = |t: &str, kind: &str| indirect || kind == "SEQUENCE" || scan.mentions(t);
+    let (mut now, now_views) = survey(conn, db, summed).await?;
     // A table no statement names keeps its rows: its baseline checksum stands.
     for (name, entry) in now.iter_mut() {
         if entry.2.is_none()
@@ -677,9 +757,13 @@ async fn compare(conn: &mut Conn, db: &str, base: &Baseline, scan: &Scan) -> Res
         }
     }
     let mut kinds: [Option<Vec<String>>; 4] = Default::default();
+    // Dropping or replacing a table drops its triggers, even when it comes back the same.
+    let tables_with_triggers_named =
+        (base.recipe.triggers.iter()).any(|o| o.table.as_deref().is_some_and(|t| scan.names(t)));
     for (i, kind) in KINDS.into_iter().enumerate() {
         let renamed = matches!(kind, Kind::View) && now_views != base.views;
-        if !renamed && !scan.touches(kind) {
+        let named = matches!(kind, Kind::Trigger) && tables_with_triggers_named;
+        if !renamed && !named && !scan.touches(kind) {
             continue;
         }
         if renamed || definitions(conn, db, kind).await? != base.definitions[i] {
@@ -698,6 +782,14 @@ async fn compare(conn: &mut Conn, db: &str, base: &Baseline, scan: &Scan) -> Res
 
 /// The definitions of one kind of object, without the columns that record when.
 async fn definitions(conn: &mut Conn, db: &str, kind: Kind) -> Res<Definitions> {
+    if let Kind::Routine = kind {
+        // information_schema has no parameter lists: the whole `SHOW CREATE` is compared.
+        let routines = dump::capture_routines(conn, db).await?;
+        return Ok(routines
+            .into_iter()
+            .map(|o| vec![Some(o.sql_mode), Some(o.create)])
+            .collect());
+    }
     let rows: Vec<Row> = conn.exec(kind.query(), (db,)).await.map_err(err)?;
     Ok(rows
         .into_iter()
@@ -854,6 +946,27 @@ mod tests {
             Class::Opaque
         ));
         assert!(matches!(classify("SET @a = 1"), Class::Data));
+        assert!(matches!(
+            classify("INSERT INTO a VALUES (1); ALTER TABLE b ADD c int"),
+            Class::Opaque
+        ));
+        assert!(matches!(
+            classify("BEGIN NOT ATOMIC ALTER TABLE b ADD c int; END"),
+            Class::Opaque
+        ));
+        assert!(matches!(
+            classify("lbl: BEGIN NOT ATOMIC END"),
+            Class::Opaque
+        ));
+        assert!(matches!(
+            classify("IF 1 THEN DROP TABLE t; END IF"),
+            Class::Opaque
+        ));
+        assert!(matches!(
+            classify("INSERT INTO t VALUES (';')"),
+            Class::Data
+        ));
+        assert!(matches!(classify("-- only a comment"), Class::Data));
     }
 
     #[test]
