@@ -223,7 +223,10 @@ impl Restorer for MysqlRestorer {
         self.with_conn(async |conn, db, shadow, base| {
             let diff = compare(conn, db, base, &scan).await?;
             rebase(conn, db, shadow, base, diff).await?;
-            flush_sequences(conn, db).await
+            if base.marks.values().any(|m| m.kind == "SEQUENCE") {
+                flush_sequences(conn, db).await?;
+            }
+            Ok(())
         })
     }
 }
@@ -245,7 +248,7 @@ async fn capture(
         None => Recipe::capture(conn, db).await?,
     };
     flush_sequences(conn, db).await?;
-    let (now, views) = survey(conn, db, |_, _| true).await?;
+    let (now, views, _) = survey(conn, db, |_, _| true).await?;
     let nonempty = nonempty(conn, now.keys().map(String::as_str)).await?;
     let mut save = String::new();
     for table in recipe.tables.iter().filter(|t| nonempty.contains(&t.name)) {
@@ -331,49 +334,70 @@ fn save_script(table: &Table, db: &str, shadow: &str) -> String {
 type Survey = HashMap<String, (String, Option<String>, Option<String>)>;
 
 /// The tables, sequences (with their counters and checksums) and views of `db` now.
-/// Only tables for which `summed(name, kind)` says so get a checksum (the others get `None`).
+/// The tables, sequences and views of `db` now. Only tables for which `summed(name, kind)`
+/// says so get their `AUTO_INCREMENT` counter and a checksum read (the others get `None`);
+/// they are returned too.
 async fn survey(
     conn: &mut Conn,
     db: &str,
     summed: impl Fn(&str, &str) -> bool,
-) -> Res<(Survey, BTreeSet<String>)> {
-    // The text protocol: every value arrives as text.
-    let listed: Vec<(String, String, Option<String>)> = conn
+) -> Res<(Survey, BTreeSet<String>, BTreeSet<String>)> {
+    // The text protocol: every value arrives as text. Counters cost the server an open of each
+    // table: they are read only where needed.
+    let listed: Vec<(String, String)> = conn
         .query(format!(
-            "SELECT table_name, table_type, auto_increment FROM information_schema.tables \
-             WHERE table_schema = {}",
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = {}",
             quote_str(db)
         ))
         .await
         .map_err(err)?;
     let mut now = HashMap::new();
     let mut views = BTreeSet::new();
-    for (name, kind, auto_increment) in listed {
+    for (name, kind) in listed {
         if kind == "VIEW" {
             views.insert(name);
         } else {
-            now.insert(name, (kind, auto_increment, None));
+            now.insert(name, (kind, None, None));
+        }
+    }
+    let picked: BTreeSet<String> = (now.iter())
+        .filter(|(t, (kind, _, _))| summed(t, kind))
+        .map(|(t, _)| t.clone())
+        .collect();
+    if picked.is_empty() {
+        return Ok((now, views, picked));
+    }
+    let names: Vec<String> = picked.iter().map(|t| quote_str(t)).collect();
+    let counters: Vec<(String, Option<String>)> = conn
+        .query(format!(
+            "SELECT table_name, auto_increment FROM information_schema.tables \
+             WHERE table_schema = {} AND table_name IN ({})",
+            quote_str(db),
+            names.join(", ")
+        ))
+        .await
+        .map_err(err)?;
+    for (name, counter) in counters {
+        if let Some(entry) = now.get_mut(&name) {
+            entry.1 = counter;
         }
     }
     let qdb = quote_ident(db);
-    let names: Vec<String> = (now.iter())
-        .filter(|(t, (kind, _, _))| summed(t, kind))
-        .map(|(t, _)| format!("{qdb}.{}", quote_ident(t)))
+    let qualified: Vec<String> = (picked.iter())
+        .map(|t| format!("{qdb}.{}", quote_ident(t)))
         .collect();
-    if !names.is_empty() {
-        let sums: Vec<(String, Option<String>)> = conn
-            .query(format!("CHECKSUM TABLE {}", names.join(", ")))
-            .await
-            .map_err(err)?;
-        let prefix = format!("{db}.");
-        for (qualified, sum) in sums {
-            let name = qualified.strip_prefix(&prefix).unwrap_or(&qualified);
-            if let Some(entry) = now.get_mut(name) {
-                entry.2 = sum;
-            }
+    let sums: Vec<(String, Option<String>)> = conn
+        .query(format!("CHECKSUM TABLE {}", qualified.join(", ")))
+        .await
+        .map_err(err)?;
+    let prefix = format!("{db}.");
+    for (qualified, sum) in sums {
+        let name = qualified.strip_prefix(&prefix).unwrap_or(&qualified);
+        if let Some(entry) = now.get_mut(name) {
+            entry.2 = sum;
         }
     }
-    Ok((now, views))
+    Ok((now, views, picked))
 }
 
 /// How the database differs from the baseline.
@@ -670,14 +694,13 @@ async fn compare(conn: &mut Conn, db: &str, base: &Baseline, scan: &Scan) -> Res
             .any(|k| scan.touches(k));
     // Sequences are always summed: a column default may draw from one.
     let summed = |t: &str, kind: &str| indirect || kind == "SEQUENCE" || scan.mentions(t);
-    let (mut now, now_views) = survey(conn, db, summed).await?;
-    // A table no statement names keeps its rows: its baseline checksum stands.
+    let (mut now, now_views, picked) = survey(conn, db, summed).await?;
+    // A table nothing could write keeps its rows and counter: the baseline's stand.
     for (name, entry) in now.iter_mut() {
-        if entry.2.is_none()
-            && !indirect
-            && !scan.mentions(name)
+        if !picked.contains(name)
             && let Some(mark) = base.marks.get(name)
         {
+            entry.1 = mark.auto_increment.clone();
             entry.2 = mark.checksum.clone();
         }
     }
