@@ -467,6 +467,20 @@ fn restore(
     restorer.restore(&mut *s, ran).unwrap();
 }
 
+/// Runs each change as a case would and restores: the database must be `expected` again.
+fn restores_each(
+    restorer: &mut Box<dyn dbassay::provision::Restorer>,
+    db: &dyn Database,
+    changes: &[&[&str]],
+    expected: &str,
+) {
+    for statements in changes {
+        let ran = mutate(db, statements);
+        restore(restorer, db, &ran);
+        assert_eq!(full_state(db), expected, "after {statements:?}");
+    }
+}
+
 fn rebase(restorer: &mut Box<dyn dbassay::provision::Restorer>, db: &dyn Database, ran: &[String]) {
     let mut s = db.connect().unwrap();
     restorer.rebase(&mut *s, ran).unwrap();
@@ -541,11 +555,7 @@ fn restores_undo_every_kind_of_change() {
         // Several statements in one string (a DELIMITER chunk).
         &["INSERT INTO audit (user_id) VALUES (1); ALTER TABLE audit ADD COLUMN z INT"],
     ];
-    for statements in changes {
-        let ran = mutate(&*db, statements);
-        restore(&mut restorer, &*db, &ran);
-        assert_eq!(full_state(&*db), before, "after {statements:?}");
-    }
+    restores_each(&mut restorer, &*db, changes, &before);
 
     // A session that left the database (a `USE` hidden from the checks) is refused.
     let mut moved = db.connect().unwrap();
@@ -564,15 +574,7 @@ fn restores_undo_every_kind_of_change() {
     rebase(&mut restorer, &*db, &ran);
     let rebased = full_state(&*db);
     assert_ne!(rebased, before);
-    for statements in changes {
-        let ran = mutate(&*db, statements);
-        restore(&mut restorer, &*db, &ran);
-        assert_eq!(
-            full_state(&*db),
-            rebased,
-            "after the rebase and {statements:?}"
-        );
-    }
+    restores_each(&mut restorer, &*db, changes, &rebased);
 }
 
 /// Without triggers, routines, views or cascading keys, rows change only in the tables a
@@ -619,11 +621,7 @@ fn restores_without_indirect_writes_compare_named_tables() {
             "INSERT INTO a (v) VALUES (5)",
         ],
     ];
-    for statements in changes {
-        let ran = mutate(&*db, statements);
-        restore(&mut restorer, &*db, &ran);
-        assert_eq!(full_state(&*db), before, "after {statements:?}");
-    }
+    restores_each(&mut restorer, &*db, changes, &before);
 
     // Every case draws the same next value, as on a copy (nothing held in memory).
     let next = || {
@@ -645,13 +643,5 @@ fn restores_without_indirect_writes_compare_named_tables() {
     rebase(&mut restorer, &*db, &ran);
     let rebased = full_state(&*db);
     assert_ne!(rebased, before);
-    for statements in changes {
-        let ran = mutate(&*db, statements);
-        restore(&mut restorer, &*db, &ran);
-        assert_eq!(
-            full_state(&*db),
-            rebased,
-            "after the rebase and {statements:?}"
-        );
-    }
+    restores_each(&mut restorer, &*db, changes, &rebased);
 }
