@@ -127,6 +127,24 @@ impl ScanOptions {
     }
 }
 
+/// `statement` without its leading whitespace and comments (`-- …`, `# …`, `/* … */`); an
+/// executable comment (`/*! … */`, `/*M! … */`) is code and stays.
+pub fn skip_comments(statement: &str) -> &str {
+    let mut rest = statement.trim_start();
+    loop {
+        if rest.starts_with("/*!") || rest.starts_with("/*M!") {
+            return rest;
+        }
+        if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else if rest.starts_with("--") || rest.starts_with('#') {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest;
+        }
+    }
+}
+
 /// Splits `sql` with the options of `dialect`.
 pub fn split(sql: &str, dialect: Dialect) -> Result<Vec<Statement>, ScanError> {
     split_with(sql, &ScanOptions::for_dialect(dialect))

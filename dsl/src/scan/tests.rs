@@ -311,3 +311,13 @@ fn generic_options_split_triggers_like_atlas() {
     let sql = "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;";
     assert_eq!(split_with(sql, &ScanOptions::generic()).unwrap().len(), 2);
 }
+
+#[test]
+fn leading_comments_are_skipped_but_executable_ones_stay() {
+    assert_eq!(skip_comments("  -- a\n# b\n/* c */ SELECT 1"), "SELECT 1");
+    assert_eq!(
+        skip_comments("/*!50001 CREATE VIEW v */"),
+        "/*!50001 CREATE VIEW v */"
+    );
+    assert_eq!(skip_comments("-- only"), "");
+}

@@ -150,14 +150,7 @@ fn apply_pipelined(
 /// Whether a statement may end or open a transaction (then a file's later statements would not
 /// be held back by its failure).
 fn controls_transactions(statement: &str) -> bool {
-    let mut rest = statement.trim_start();
-    while let Some(r) = rest.strip_prefix("--").or_else(|| rest.strip_prefix('#')) {
-        rest = r.split_once('\n').map_or("", |(_, r)| r).trim_start();
-    }
-    while let Some(r) = rest.strip_prefix("/*") {
-        rest = r.split_once("*/").map_or("", |(_, r)| r).trim_start();
-    }
-    let word: String = rest
+    let word: String = dbassay_dsl::scan::skip_comments(statement)
         .chars()
         .take_while(char::is_ascii_alphabetic)
         .collect::<String>()

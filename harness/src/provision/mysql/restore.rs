@@ -77,21 +77,21 @@ enum Kind {
 const KINDS: [Kind; 4] = [Kind::Trigger, Kind::View, Kind::Routine, Kind::Event];
 
 impl Kind {
-    /// Every definition of this kind in the database, without creation and alteration times.
-    fn query(self) -> &'static str {
+    /// Every definition of this kind in the database, without creation and alteration times;
+    /// `None` for routines, whose parameter lists information_schema does not hold (their
+    /// whole `SHOW CREATE` is compared instead).
+    fn query(self) -> Option<&'static str> {
         match self {
-            Kind::Trigger => {
-                "SELECT * FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY trigger_name"
-            }
-            Kind::View => {
-                "SELECT * FROM information_schema.views WHERE table_schema = ? ORDER BY table_name"
-            }
-            Kind::Routine => {
-                "SELECT * FROM information_schema.routines WHERE routine_schema = ? ORDER BY routine_type, routine_name"
-            }
-            Kind::Event => {
-                "SELECT * FROM information_schema.events WHERE event_schema = ? ORDER BY event_name"
-            }
+            Kind::Trigger => Some(
+                "SELECT * FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY trigger_name",
+            ),
+            Kind::View => Some(
+                "SELECT * FROM information_schema.views WHERE table_schema = ? ORDER BY table_name",
+            ),
+            Kind::Event => Some(
+                "SELECT * FROM information_schema.events WHERE event_schema = ? ORDER BY event_name",
+            ),
+            Kind::Routine => None,
         }
     }
 
@@ -566,25 +566,12 @@ impl Scan {
 
     /// Whether a statement other than data manipulation names table `name`.
     fn names(&self, name: &str) -> bool {
-        if self.everything {
-            return true;
-        }
-        let name = name.to_lowercase();
-        let escaped = name.replace('`', "``");
-        self.ddl
-            .iter()
-            .any(|s| contains_word(s, &name) || contains_word(s, &escaped))
+        self.everything || names_in(&self.ddl, name)
     }
 
     /// Whether any statement names table `name`.
     fn mentions(&self, name: &str) -> bool {
-        if self.everything {
-            return true;
-        }
-        let name = name.to_lowercase();
-        let escaped = name.replace('`', "``");
-        (self.ddl.iter().chain(&self.data))
-            .any(|s| contains_word(s, &name) || contains_word(s, &escaped))
+        self.everything || names_in(&self.ddl, name) || names_in(&self.data, name)
     }
 
     /// Whether a statement other than data manipulation names this kind of object.
@@ -613,18 +600,9 @@ fn classify(statement: &str) -> Class {
         Ok(parts) if parts.len() <= 1 => {}
         _ => return Class::Opaque,
     }
-    let mut rest = statement.trim_start();
-    loop {
-        if rest.starts_with("/*!") || rest.starts_with("/*M!") {
-            return Class::Opaque;
-        }
-        if let Some(r) = rest.strip_prefix("/*") {
-            rest = r.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else if rest.starts_with("--") || rest.starts_with('#') {
-            rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
+    let rest = dbassay_dsl::scan::skip_comments(statement);
+    if rest.starts_with("/*") {
+        return Class::Opaque; // an executable comment
     }
     if rest.starts_with('(') {
         return Class::Data;
@@ -664,6 +642,13 @@ fn classify(statement: &str) -> Class {
         }
         _ => Class::Ddl,
     }
+}
+
+/// Whether one of the (lowercased) statements names `name`, as written or backquote-escaped.
+fn names_in(statements: &[String], name: &str) -> bool {
+    let name = name.to_lowercase();
+    let escaped = name.replace('`', "``");
+    (statements.iter()).any(|s| contains_word(s, &name) || contains_word(s, &escaped))
 }
 
 /// Whether `word` occurs in `text` not as part of a longer identifier.
@@ -805,15 +790,14 @@ async fn compare(conn: &mut Conn, db: &str, base: &Baseline, scan: &Scan) -> Res
 
 /// The definitions of one kind of object, without the columns that record when.
 async fn definitions(conn: &mut Conn, db: &str, kind: Kind) -> Res<Definitions> {
-    if let Kind::Routine = kind {
-        // information_schema has no parameter lists: the whole `SHOW CREATE` is compared.
+    let Some(query) = kind.query() else {
         let routines = dump::capture_routines(conn, db).await?;
         return Ok(routines
             .into_iter()
             .map(|o| vec![Some(o.sql_mode), Some(o.create)])
             .collect());
-    }
-    let rows: Vec<Row> = conn.exec(kind.query(), (db,)).await.map_err(err)?;
+    };
+    let rows: Vec<Row> = conn.exec(query, (db,)).await.map_err(err)?;
     Ok(rows
         .into_iter()
         .map(|row| {
