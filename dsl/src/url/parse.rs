@@ -237,16 +237,7 @@ fn parse_docker(rest: &str) -> Result<DevUrl, String> {
         .filter(|t| !t.is_empty())
         .unwrap_or("latest")
         .to_string();
-    let db = segments
-        .next()
-        .map(decode)
-        .transpose()?
-        .filter(|db| !db.is_empty());
-    if let Some(extra) = segments.next() {
-        return Err(format!(
-            "unexpected `/{extra}`: the form is docker://driver/tag/db"
-        ));
-    }
+    let db = last_database(&mut segments, "docker://driver/tag/db")?;
     let image = match driver.as_str() {
         "postgis" => "postgis/postgis",
         "pgvector" => "pgvector/pgvector",
@@ -328,16 +319,7 @@ fn parse_local(rest: &str) -> Result<DevUrl, String> {
             ));
         }
     };
-    let db = segments
-        .next()
-        .map(decode)
-        .transpose()?
-        .filter(|db| !db.is_empty());
-    if let Some(extra) = segments.next() {
-        return Err(format!(
-            "unexpected `/{extra}`: the form is local://engine/version/db"
-        ));
-    }
+    let db = last_database(&mut segments, "local://engine/version/db")?;
     Ok(DevUrl::Local {
         engine,
         version,
@@ -360,6 +342,22 @@ fn parse_query(query: &str) -> Result<Vec<(String, String)>, String> {
 /// Query strings also take `+` for a space (as Go's `url.ParseQuery`, which Atlas uses).
 fn decode_query(s: &str) -> Result<String, String> {
     decode(&s.replace('+', " "))
+}
+
+/// The optional database segment that ends a `docker://` or `local://` URL of the given form.
+fn last_database<'a>(
+    segments: &mut impl Iterator<Item = &'a str>,
+    form: &str,
+) -> Result<Option<String>, String> {
+    let db = segments
+        .next()
+        .map(decode)
+        .transpose()?
+        .filter(|db| !db.is_empty());
+    match segments.next() {
+        Some(extra) => Err(format!("unexpected `/{extra}`: the form is {form}")),
+        None => Ok(db),
+    }
 }
 
 fn decode(s: &str) -> Result<String, String> {
