@@ -182,6 +182,9 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
         }
     }
     let mut out = Vec::new();
+    // Lines are counted forward from the previous statement, so a file of n statements costs
+    // O(n) here, not O(n²).
+    let mut lines = LineCounter::default();
     while let Some(raw) = sc.statement(&mut pos)? {
         let text = sc.src[raw.start..raw.end].trim_end();
         let text = if sc.delim != DEFAULT_DELIMITER {
@@ -197,11 +200,34 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
         out.push(Statement {
             text: text.to_string(),
             offset: raw.start,
-            line: sc.line_col(raw.start).0,
+            line: lines.line_of(sql, raw.start),
             comments: raw.comments,
         });
     }
     Ok(out)
+}
+
+/// The 1-based line of offsets asked for in increasing order, counted from the last one.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    /// Newlines before `offset`.
+    newlines: usize,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        if offset < self.offset {
+            *self = LineCounter::default();
+        }
+        self.newlines += text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        1 + self.newlines
+    }
 }
 
 /// The argument of an `-- atlas:delimiter` first line (exact `-- ` prefix), if it is one.
