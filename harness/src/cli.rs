@@ -296,6 +296,13 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         let threads = a
             .test_threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let color = a.color.clone().or_else(crate::shell::color_from_env);
+        match &color {
+            Some(c) => diff_colors(c),
+            // The layout will reach the terminal through the bar's pipe: keep diff colours.
+            None if report::progress::forwards_stdout(plan.trials.len()) => diff_colors("always"),
+            None => {}
+        }
         let progress = report::progress::start(plan.trials.len());
         let ok = report::atlas::run(plan, threads);
         drop(progress);

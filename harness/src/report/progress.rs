@@ -30,8 +30,8 @@ static NOTE: Mutex<String> = Mutex::new(String::new());
 pub fn wanted() -> bool {
     std::io::stderr().is_terminal()
         && !crate::run::update::in_ci()
-        && std::env::var("TERM").map_or(true, |t| t != "dumb")
-        && std::env::var("ASSAY_PROGRESS").map_or(true, |v| v != "0")
+        && !std::env::var("TERM").is_ok_and(|t| t == "dumb")
+        && !std::env::var("ASSAY_PROGRESS").is_ok_and(|v| v == "0")
 }
 
 fn bar() -> Option<ProgressBar> {
