@@ -44,6 +44,13 @@ enum Top {
         #[command(subcommand)]
         command: MigrateCommand,
     },
+    /// Print a shell completion script: `assay completions bash > ~/.local/share/bash-completion/completions/assay`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print assay's man page (roff): `assay man > ~/.local/share/man/man1/assay.1`.
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -119,6 +126,10 @@ struct TestArgs {
     /// Allow --update under CI.
     #[arg(long = "force-update")]
     force_update: bool,
+    /// Run only one shard of the trials, for one of N CI runners: hash:K/N (the trials
+    /// `cargo nextest run --partition hash:K/N` would pick), count:K/N, or K/N (= hash).
+    #[arg(long, env = "ASSAY_PARTITION", value_name = "hash:K/N")]
+    partition: Option<String>,
 
     // libtest's flags.
     /// List the trials instead of running them.
@@ -142,13 +153,14 @@ struct TestArgs {
     /// Run ignored cases too.
     #[arg(long = "include-ignored")]
     include_ignored: bool,
-    /// Terse output.
+    /// Terse output (the default when CI is set and no --format is given).
     #[arg(short, long)]
     quiet: bool,
     /// Print `log` lines of passing cases too.
     #[arg(long, alias = "show-output")]
     nocapture: bool,
-    /// Colour: auto, always or never.
+    /// Colour: auto, always or never (default: never under NO_COLOR, always under
+    /// CLICOLOR_FORCE, else when output is a terminal).
     #[arg(long)]
     color: Option<String>,
 }
@@ -160,9 +172,20 @@ enum Report {
 }
 
 /// Runs the `assay` command line and returns its exit code: 0 when every case passed, 1 when
-/// one failed, 2 for a usage error.
+/// one failed, 2 for a usage error, 101 for an internal error (a panic outside a case), and
+/// 130/143 when interrupted by SIGINT/SIGTERM (see [`crate::shell`]).
 pub fn main() -> ExitCode {
+    crate::shell::exit_101_on_panic(run)
+}
+
+/// The command line's definition (for completions and the man page).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
+    crate::shell::panic_if_asked();
     let (args, kind) = match cli.command {
         Top::Test(a) => (a, None),
         Top::Schema {
@@ -171,6 +194,8 @@ pub fn main() -> ExitCode {
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),
+        Top::Completions { shell } => return crate::shell::completions(shell),
+        Top::Man => return crate::shell::man(),
         Top::Migrate {
             command: MigrateCommand::Dir(command),
         } => {
@@ -257,11 +282,30 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         assay_bin: None,
     };
     let plan = Plan::build(&options)?;
+    let partition = a
+        .partition
+        .as_deref()
+        .map(crate::partition::Partition::parse)
+        .transpose()?;
     if matches!(a.report, Report::Atlas) && !a.list {
+        // Every trial of the Atlas layout runs (skip cases report SKIP).
+        let plan = match partition {
+            Some(p) => p.apply(plan, |_| true),
+            None => plan,
+        };
         let threads = a
             .test_threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let color = a.color.clone().or_else(crate::shell::color_from_env);
+        match &color {
+            Some(c) => diff_colors(c),
+            // The layout will reach the terminal through the bar's pipe: keep diff colours.
+            None if report::progress::forwards_stdout(plan.trials.len()) => diff_colors("always"),
+            None => {}
+        }
+        let progress = report::progress::start(plan.trials.len());
         let ok = report::atlas::run(plan, threads);
+        drop(progress);
         update::print_summary();
         report::results::write(a.junit.as_deref(), a.json.as_deref())?;
         return Ok(ok);
@@ -272,7 +316,10 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         (a.exact, "--exact"),
         (a.ignored, "--ignored"),
         (a.include_ignored, "--include-ignored"),
-        (a.quiet, "--quiet"),
+        (
+            a.quiet || crate::shell::quiet_in_ci(a.format.is_some(), a.list),
+            "--quiet",
+        ),
         (a.nocapture, "--nocapture"),
     ];
     libtest.extend(
@@ -290,13 +337,31 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     if let Some(f) = a.format {
         libtest.extend(["--format".to_string(), f]);
     }
-    if let Some(c) = a.color {
-        diff_colors(&c);
-        libtest.extend(["--color".to_string(), c]);
+    let color = a.color.or_else(crate::shell::color_from_env);
+    if let Some(c) = &color {
+        diff_colors(c);
+        libtest.extend(["--color".to_string(), c.clone()]);
     }
     libtest.extend(filter);
-    let args = libtest_mimic::Arguments::from_iter(libtest);
+    let mut args = libtest_mimic::Arguments::from_iter(libtest);
+    let plan = match partition {
+        Some(p) => p.apply(plan, crate::partition::libtest_matches(&args)),
+        None => plan,
+    };
+    let to_run = plan
+        .trials
+        .iter()
+        .filter(|t| crate::partition::libtest_matches(&args)(t))
+        .count();
+    let to_run = if a.list { 0 } else { to_run };
+    if color.is_none() && report::progress::forwards_stdout(to_run) {
+        // The report will reach the terminal through the bar's pipe: keep its colours.
+        diff_colors("always");
+        args.color = Some(libtest_mimic::ColorSetting::Always);
+    }
+    let progress = report::progress::start(to_run);
     let ok = !report::libtest::run(&args, plan).has_failed();
+    drop(progress);
     update::print_summary();
     if !a.list {
         report::results::write(a.junit.as_deref(), a.json.as_deref())?;

@@ -11,7 +11,8 @@
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
 //! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_UPDATE=1` (rewrite failing
 //! literal expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`), `ASSAY_JUNIT=FILE` and
-//! `ASSAY_JSON=FILE` (reports of the run).
+//! `ASSAY_JSON=FILE` (reports of the run), `ASSAY_PARTITION=hash:K/N` (one shard of the trials, see
+//! [`crate::partition`]; under nextest use its own `--partition`).
 
 use std::path::PathBuf;
 
@@ -25,6 +26,19 @@ pub struct Harness {
     options: Options,
     /// The dev URLs were chosen for these files and `ASSAY_DEV_URL` does not replace them.
     fixed: bool,
+}
+
+/// `ASSAY_PARTITION`, unless nextest runs the trials: nextest shards with its own
+/// `--partition` and then runs each chosen trial by its exact name.
+fn partition() -> Result<Option<crate::partition::Partition>, String> {
+    let p = crate::partition::Partition::from_env()?;
+    if p.is_some() && std::env::var_os("NEXTEST_RUN_ID").is_some() {
+        eprintln!(
+            "assay: ASSAY_PARTITION is ignored under nextest; use `cargo nextest run --partition`"
+        );
+        return Ok(None);
+    }
+    Ok(p)
 }
 
 impl Harness {
@@ -97,6 +111,14 @@ impl Harness {
         let args = libtest_mimic::Arguments::from_args();
         let plan = match self.apply_env().and_then(|()| Plan::build(&self.options)) {
             Ok(plan) => plan,
+            Err(message) => {
+                eprintln!("assay: {message}");
+                std::process::exit(2);
+            }
+        };
+        let plan = match partition() {
+            Ok(Some(p)) => p.apply(plan, crate::partition::libtest_matches(&args)),
+            Ok(None) => plan,
             Err(message) => {
                 eprintln!("assay: {message}");
                 std::process::exit(2);

@@ -11,15 +11,19 @@
 //! - [`run`]: planning trials and running cases.
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
+//! - [`shell`]: completions, man page, colour and CI conventions, exit codes.
+//! - [`partition`]: one shard of a run for one of several CI runners (`--partition`).
 
 pub mod cli;
 pub mod engine;
 mod harness;
 pub mod migrate;
+pub mod partition;
 pub mod provision;
 pub mod render;
 pub mod report;
 pub mod run;
 pub mod runtime;
+pub mod shell;
 
 pub use harness::Harness;

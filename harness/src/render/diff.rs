@@ -64,14 +64,19 @@ pub fn colorize(diff: &str) -> String {
     out
 }
 
-/// Colour when stdout is a terminal, unless `NO_COLOR` is set; `ASSAY_COLOR=always|never`
+/// Colour when stdout is a terminal, unless `NO_COLOR` is set (or `CLICOLOR_FORCE` forces
+/// it); `ASSAY_COLOR=always|never`
 /// overrides (the CLI's `--color` sets it).
 pub fn color_enabled() -> bool {
     use std::io::IsTerminal as _;
     match std::env::var("ASSAY_COLOR").as_deref() {
         Ok("always") => true,
         Ok("never") => false,
-        _ => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        _ => match crate::shell::color_from_env().as_deref() {
+            Some("never") => false,
+            Some("always") => true,
+            _ => std::io::stdout().is_terminal(),
+        },
     }
 }
 

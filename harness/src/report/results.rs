@@ -44,6 +44,7 @@ pub fn record(name: &str, file: &str, line: usize, engine: &str, report: &CaseRe
         .as_deref()
         .and_then(|f| failing_line(file, f))
         .unwrap_or(line);
+    super::progress::finished(report.status);
     let result = CaseResult {
         name: name.to_string(),
         file: file.to_string(),
