@@ -12,12 +12,14 @@
 //! - [`migrate`]: migration directories (Atlas, golang-migrate, goose, flyway, dbmate), versions,
 //!   `atlas.sum`, directives.
 //! - [`project`]: the `atlas.hcl` project file.
+//! - [`plan`]: Atlas migration plan files (`*.plan.hcl`), for `test "plan"` cases.
 //! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
 //! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
 
 pub mod dialect;
 pub mod hcl;
 pub mod migrate;
+pub mod plan;
 pub mod project;
 pub mod scan;
 pub mod script;

@@ -1,9 +1,11 @@
 //! The `assay` command line: Atlas's spellings plus libtest's flags.
 //!
 //! ```text
-//! assay test [PATHS…]            every case (schema and migrate) and every txtar script
-//! assay schema test [PATHS…]     only test "schema" cases
-//! assay migrate test [PATHS…]    only test "migrate" cases
+//! assay test [PATHS…]              every case (of every kind) and every txtar script
+//! assay schema test [PATHS…]       only test "schema" cases
+//! assay migrate test [PATHS…]      only test "migrate" cases
+//! assay schema plan test [PATHS…]  only test "plan" cases
+//! assay script test [PATHS…]       only test "script" cases
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -34,8 +36,14 @@ struct Cli {
 enum Top {
     /// Run every test case found under the paths.
     Test(TestArgs),
-    /// Atlas's `schema test`: run only `test "schema"` cases.
+    /// Atlas's `schema test` (only `test "schema"` cases) and `schema plan test` (only
+    /// `test "plan"` cases).
     Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+    /// Atlas's `script test`: run only `test "script"` cases.
+    Script {
         #[command(subcommand)]
         command: KindCommand,
     },
@@ -57,6 +65,17 @@ enum MigrateCommand {
 #[derive(Subcommand, Debug)]
 enum KindCommand {
     Test(TestArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum SchemaCommand {
+    /// Run only `test "schema"` cases.
+    Test(Box<TestArgs>),
+    /// `assay schema plan test`: run only `test "plan"` cases.
+    Plan {
+        #[command(subcommand)]
+        command: KindCommand,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -93,6 +112,10 @@ struct TestArgs {
     /// PostgreSQL: the schema of the atlas_schema_revisions table.
     #[arg(long = "revisions-schema")]
     revisions_schema: Option<String>,
+    /// Accepted and ignored: Atlas's run metadata for Atlas Cloud (JSON), which atlas-action
+    /// and atlasexec pass to `migrate test`.
+    #[arg(long = "context", value_name = "JSON")]
+    context: Option<String>,
     /// Replay every migration in every migrate case instead of cloning cached migrated states.
     #[arg(long = "no-cache")]
     no_cache: bool,
@@ -166,8 +189,17 @@ pub fn main() -> ExitCode {
     let (args, kind) = match cli.command {
         Top::Test(a) => (a, None),
         Top::Schema {
+            command: SchemaCommand::Test(a),
+        } => (*a, Some(CaseKind::Schema)),
+        Top::Schema {
+            command:
+                SchemaCommand::Plan {
+                    command: KindCommand::Test(a),
+                },
+        } => (a, Some(CaseKind::Plan)),
+        Top::Script {
             command: KindCommand::Test(a),
-        } => (a, Some(CaseKind::Schema)),
+        } => (a, Some(CaseKind::Script)),
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),
@@ -224,10 +256,18 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut a = a;
+    // `--context` is Atlas Cloud's run metadata: accepted so atlas-action's command lines run,
+    // and not used.
+    let _ = a.context.take();
     let mut values = std::collections::BTreeMap::new();
+    let mut schema_sql = Vec::new();
     if a.env.is_some() || a.config.is_some() {
         let mut project_paths = Vec::new();
-        values = crate::migrate::project::apply(&mut a.project(&mut project_paths), &vars, kind)?;
+        values = crate::migrate::project::apply(
+            &mut a.project(&mut project_paths, &mut schema_sql),
+            &vars,
+            kind,
+        )?;
         if paths.is_empty() {
             paths = project_paths.iter().map(PathBuf::from).collect();
         }
@@ -242,6 +282,7 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         paths,
         dev_urls: a.dev_url,
         schema: a.url,
+        schema_sql,
         vars,
         run,
         kind,
@@ -331,6 +372,7 @@ impl TestArgs {
     fn project<'a>(
         &'a mut self,
         paths: &'a mut Vec<String>,
+        schema_sql: &'a mut Vec<dbassay_dsl::hcl::Sql>,
     ) -> crate::migrate::project::Settings<'a> {
         crate::migrate::project::Settings {
             config: self.config.as_deref(),
@@ -341,6 +383,7 @@ impl TestArgs {
             dir_format: &mut self.dir_format,
             revisions_schema: &mut self.revisions_schema,
             paths,
+            schema_sql,
         }
     }
 }

@@ -12,6 +12,9 @@
 //!
 //! - `testdata/scripts/`: txtar scripts that must pass; they pin the CLI by calling `assay`.
 //!   `examples/golden/` runs the same way.
+//! - `testdata/projects/`: txtar scripts of atlas.hcl projects, run once per engine (SQLite,
+//!   PostgreSQL, MariaDB); `testdata/projects-docker/`: the same with a `docker` block, when
+//!   Docker is here.
 //!
 //! A group whose engine is not on this machine (no server binaries, no Docker) is skipped with a
 //! loud message — unless `CI` is set: then its trials run and fail, so CI never passes by
@@ -78,6 +81,43 @@ fn main() {
         }
         if dir.join("migrations").exists() {
             h = h.migrations(dir.join("migrations").display().to_string());
+        }
+        trials.extend(
+            h.plan()
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .trials,
+        );
+    }
+    // atlas.hcl projects through the CLI, once per engine (`testdata/projects/`), and the ones
+    // that start their dev database in Docker (`testdata/projects-docker/`).
+    for (dir, urls) in [
+        (
+            "projects",
+            &[
+                "sqlite://dev?mode=memory",
+                "local://postgres",
+                "local://mariadb",
+            ][..],
+        ),
+        ("projects-docker", &["docker://postgres/15/dev"][..]),
+    ] {
+        let dir = root.join(dir);
+        if let Err(missing) = urls.iter().try_for_each(|u| present(u)) {
+            eprintln!(
+                "!!! SKIPPED {}: {missing} (set CI=true to fail instead)",
+                dir.display()
+            );
+            continue;
+        }
+        let mut h = Harness::new()
+            .path(&dir)
+            .assay_bin(env!("CARGO_BIN_EXE_assay"))
+            .fixed_dev_urls();
+        // The Docker scripts start their own containers; their own database is SQLite.
+        if !dir.ends_with("projects-docker") {
+            for url in urls {
+                h = h.dev_url(*url);
+            }
         }
         trials.extend(
             h.plan()

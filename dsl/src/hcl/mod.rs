@@ -11,11 +11,14 @@ use std::sync::Arc;
 
 use crate::source::{Error, Location, SourceFile, Span};
 
-/// Which Atlas command runs a case: `test "schema" …` or `test "migrate" …`.
+/// Which Atlas command runs a case: `test "schema" …` (`schema test`), `test "migrate" …`
+/// (`migrate test`), `test "plan" …` (`schema plan test`) or `test "script" …` (`script test`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaseKind {
     Schema,
     Migrate,
+    Plan,
+    Script,
 }
 
 impl CaseKind {
@@ -23,6 +26,8 @@ impl CaseKind {
         match self {
             CaseKind::Schema => "schema",
             CaseKind::Migrate => "migrate",
+            CaseKind::Plan => "plan",
+            CaseKind::Script => "script",
         }
     }
 }
@@ -92,10 +97,25 @@ pub enum CommandKind {
     Exec(Exec),
     Assert(Assert),
     Catch(Catch),
-    Log { message: String },
-    Cleanup { sql: Sql },
+    Log {
+        message: String,
+    },
+    Cleanup {
+        sql: Sql,
+    },
     External(External),
-    Migrate { to: String },
+    Migrate {
+        to: String,
+    },
+    /// `schema { url }` (plan and script cases): brings the database to the state of a schema
+    /// source, as written (relative paths: see the harness).
+    Schema {
+        url: String,
+    },
+    /// `apply { url = "file://x.plan.hcl" }` (plan cases): applies a plan file's migration.
+    Apply {
+        url: String,
+    },
 }
 
 /// SQL text from a `sql` attribute.
@@ -186,6 +206,7 @@ mod functions;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod url_functions;
 mod vars;
 
 impl TestFile {
@@ -220,9 +241,10 @@ pub(crate) mod eval_support {
         source: &SourceFile,
         blocks: &[&Block],
         inputs: &Inputs,
+        ctx: &Context<'_>,
         errors: &mut Vec<Error>,
     ) -> Value {
-        super::vars::variables(source, blocks, inputs, errors)
+        super::vars::variables(source, blocks, inputs, ctx, errors)
     }
 
     pub(crate) fn locals(
@@ -250,6 +272,12 @@ pub(crate) mod eval_support {
 
     pub(crate) fn to_string(v: &Value) -> Option<String> {
         super::eval::to_string(v)
+    }
+
+    /// Where a string attribute's text starts, and whether offsets in the text map back to the
+    /// file line by line (a literal without `<<-` indent stripping), as [`super::Sql`] says.
+    pub(crate) fn text_start(c: &Compiled, source: &SourceFile) -> (crate::source::Location, bool) {
+        (source.location(c.0.content_start), c.0.exact)
     }
 
     pub(crate) fn show(v: &Value) -> String {

@@ -35,9 +35,11 @@ const COMMANDS: &[(&str, &[&str], &[&str])] = &[
         &["program"],
     ),
     ("migrate", &["to"], &["to"]),
+    ("schema", &["url"], &["url"]),
+    ("apply", &["url"], &["url"]),
 ];
 const COMMAND_NAMES: &[&str] = &[
-    "exec", "assert", "catch", "log", "cleanup", "external", "migrate",
+    "exec", "assert", "catch", "log", "cleanup", "external", "migrate", "schema", "apply", "script",
 ];
 const TOP_BLOCKS: &[&str] = &["test", "variable", "locals"];
 const CASE_ATTRS: &[&str] = &["skip", "parallel", "for_each"];
@@ -95,7 +97,7 @@ pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec
     let called = super::eval::called_functions(&body);
     functions::declare(&mut ctx, |name| called.contains(name));
     functions::with_base_dir(&dir, || {
-        let var = super::vars::variables(&source, &variables, inputs, &mut errors);
+        let var = super::vars::variables(&source, &variables, inputs, &ctx, &mut errors);
         ctx.declare_var("var", var);
         let local = super::vars::locals(&source, &locals, &mut ctx, &mut errors);
         ctx.declare_var("local", local);
@@ -293,16 +295,18 @@ fn test_block(
     let source = &scope.source;
     let location = at(source, block.span());
     if block.labels.len() != 2 {
-        errors.push(Error::new(location, "test blocks take exactly two labels: test \"schema\" \"name\" or test \"migrate\" \"name\""));
+        errors.push(Error::new(location, "test blocks take exactly two labels: test \"KIND\" \"name\" (KIND: schema, migrate, plan or script)"));
         return;
     }
     let kind = match block.labels[0].as_str() {
         "schema" => CaseKind::Schema,
         "migrate" => CaseKind::Migrate,
+        "plan" => CaseKind::Plan,
+        "script" => CaseKind::Script,
         other => {
             errors.push(Error::new(
                 at(source, block.labels[0].span()),
-                format!("unknown test kind \"{other}\"; use test \"schema\" or test \"migrate\""),
+                format!("unknown test kind \"{other}\"; use test \"schema\", \"migrate\", \"plan\" or \"script\""),
             ));
             return;
         }
@@ -410,6 +414,15 @@ fn command(
     errors: &mut Vec<Error>,
 ) -> Option<CommandTemplate> {
     let ident = block.ident.as_str();
+    if ident == "script" {
+        // Atlas Data Scripts (`script "exec" | "query" | "loop" { file, run, … }`) are a language
+        // of their own; assay does not run them yet, and says so instead of skipping the step.
+        errors.push(Error::new(
+            at(source, block.span()),
+            "script steps (Atlas Data Scripts) are not supported by assay yet; run the script's SQL with exec blocks instead",
+        ));
+        return None;
+    }
     let Some(&(name, allowed, required)) = COMMANDS.iter().find(|c| c.0 == ident) else {
         errors.push(unknown(
             source,
@@ -427,6 +440,18 @@ fn command(
         errors.push(Error::new(
             location.clone(),
             "migrate blocks are only allowed in test \"migrate\" cases",
+        ));
+    }
+    if name == "schema" && !matches!(kind, CaseKind::Plan | CaseKind::Script) {
+        errors.push(Error::new(
+            location.clone(),
+            "schema blocks are only allowed in test \"plan\" and test \"script\" cases (schema cases start from the desired schema already)",
+        ));
+    }
+    if name == "apply" && kind != CaseKind::Plan {
+        errors.push(Error::new(
+            location.clone(),
+            "apply blocks are only allowed in test \"plan\" cases",
         ));
     }
     if !block.labels.is_empty() {
@@ -574,6 +599,12 @@ fn eval_command(
         "cleanup" => CommandKind::Cleanup { sql: sql()? },
         "migrate" => CommandKind::Migrate {
             to: required("to")?,
+        },
+        "schema" => CommandKind::Schema {
+            url: required("url")?,
+        },
+        "apply" => CommandKind::Apply {
+            url: required("url")?,
         },
         _ => CommandKind::External(External {
             program: program(source, c, ctx)?,

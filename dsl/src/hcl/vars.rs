@@ -121,11 +121,14 @@ fn convert_strings(raw: &[&str], ty: &Type) -> Result<Value, String> {
     }
 }
 
-/// Resolves every `variable` block into the `var` object.
+/// Resolves every `variable` block into the `var` object. A `default` is evaluated in `ctx`,
+/// which holds the functions (Atlas's documented `default = getenv("DB_URL")`) but not `var` or
+/// `local`: a default may not refer to other variables.
 pub(crate) fn variables(
     source: &SourceFile,
     blocks: &[&Block],
     inputs: &Inputs,
+    ctx: &Context<'_>,
     errors: &mut Vec<Error>,
 ) -> Value {
     let mut raw: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -135,7 +138,6 @@ pub(crate) fn variables(
     // A value for an undeclared variable is ignored, not an error: Atlas passes one set of
     // `--var`s to every file of a run, and each file declares only the ones it uses.
     let mut out = hcl::Map::new();
-    let empty = Context::new();
     for block in blocks {
         let at = source.location(block.span().map_or(0, |s| s.start));
         let Some(name) = super::parse::single_label(source, block, "variable", errors) else {
@@ -180,7 +182,7 @@ pub(crate) fn variables(
                 )
             })
         } else if let Some(attr) = default {
-            Attr::new(source, attr).eval(source, &empty).and_then(|v| {
+            Attr::new(source, attr).eval(source, ctx).and_then(|v| {
                 convert(v, &ty).map_err(|e| {
                     Error::new(
                         value_loc(source, attr),

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod command;
 pub mod project;
 pub mod revisions;
+pub mod schema_program;
 
 /// The migration directory of a run, ready to apply.
 pub struct Migrations {

@@ -176,6 +176,12 @@ impl CaseJob {
         if self.case.kind == CaseKind::Migrate {
             return self.run_migrate_case(logs);
         }
+        if matches!(self.case.kind, CaseKind::Plan | CaseKind::Script) {
+            // Plan and script cases start from an empty database: their `schema` step sets
+            // the state up.
+            let db = self.target.server()?.create().map_err(|e| e.to_string())?;
+            return self.run_alone(db, logs, None);
+        }
         let fresh = || self.target.fresh(&self.state);
         match &self.group {
             Some(group) => {
@@ -417,6 +423,8 @@ fn run_command(
         CommandKind::Migrate { .. } => {
             Err("migrate is only allowed in test \"migrate\" cases".into())
         }
+        CommandKind::Schema { url } => super::steps::schema(session, url, &command.location),
+        CommandKind::Apply { url } => super::steps::apply(session, url, &command.location, logs),
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Options {
     pub dev_urls: Vec<String>,
     /// The desired schema (`--url` / `--schema`): SQL files or directories of them.
     pub schema: Vec<String>,
+    /// SQL applied before `schema`, from atlas.hcl: a dev block's `baseline`, the output of
+    /// `data "external_schema"` programs. Each carries its place in atlas.hcl.
+    pub schema_sql: Vec<dbassay_dsl::hcl::Sql>,
     /// `--var k=v`.
     pub vars: Vec<(String, String)>,
     /// `--run REGEX`: only cases whose name matches (unanchored).
@@ -168,7 +171,12 @@ impl Plan {
         };
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
-        let state = DesiredState::load(&options.schema);
+        let state = DesiredState::load(&options.schema).map(|mut state| {
+            state.files.splice(0..0, options.schema_sql.iter().cloned());
+            state.reads_clock |=
+                (options.schema_sql.iter()).any(|f| crate::engine::reuse::reads_clock(&f.text));
+            state
+        });
         let inputs = Inputs {
             vars: options.vars.clone(),
             values: options.values.clone(),

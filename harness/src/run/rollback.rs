@@ -170,7 +170,8 @@ fn eligible_commands(case: &Case, keep_failed: bool, reuse: Reuse) -> bool {
         CommandKind::Catch(c) => reuse.admits(&c.sql.text),
         CommandKind::Cleanup { sql } => reuse.admits(&sql.text),
         CommandKind::Log { .. } | CommandKind::Migrate { .. } => true,
-        CommandKind::External(_) => false,
+        // Plan and script cases never reach here: they run on a database of their own.
+        CommandKind::External(_) | CommandKind::Schema { .. } | CommandKind::Apply { .. } => false,
     })
 }
 
