@@ -88,6 +88,39 @@ fn main() {
                 .trials,
         );
     }
+    // The Atlas project example, through the CLI as its README says (local PostgreSQL; its
+    // default dev database is the docker block, pinned by testdata/projects-docker).
+    let example = examples.join("atlas-project");
+    match present("local://postgres") {
+        Err(missing) => eprintln!(
+            "!!! SKIPPED {}: {missing} (set CI=true to fail instead)",
+            example.display()
+        ),
+        Ok(()) => trials.push(Trial {
+            name: "examples/atlas-project".into(),
+            engine: "postgres".into(),
+            ignored: false,
+            job: Job::Custom(Box::new(move || {
+                let args = ["test", "--env", "dev", "--var", "dev=local://postgres"];
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+                    .args(args)
+                    .current_dir(&example)
+                    .output()
+                    .map_err(|e| format!("cannot run assay: {e}"))?;
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                if out.status.success() && stdout.contains("test result: ok. 6 passed") {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "assay {} ({}):\n{stdout}\n{}",
+                        args.join(" "),
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    ))
+                }
+            })),
+        }),
+    }
     // atlas.hcl projects through the CLI, once per engine (`testdata/projects/`), and the ones
     // that start their dev database in Docker (`testdata/projects-docker/`).
     for (dir, urls) in [
