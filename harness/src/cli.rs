@@ -35,7 +35,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Top {
     /// Run every test case found under the paths.
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// Atlas's `schema test` (only `test "schema"` cases) and `schema plan test` (only
     /// `test "plan"` cases).
     Schema {
@@ -64,7 +64,7 @@ enum MigrateCommand {
 
 #[derive(Subcommand, Debug)]
 enum KindCommand {
-    Test(TestArgs),
+    Test(Box<TestArgs>),
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,7 +187,7 @@ enum Report {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let (args, kind) = match cli.command {
-        Top::Test(a) => (a, None),
+        Top::Test(a) => (*a, None),
         Top::Schema {
             command: SchemaCommand::Test(a),
         } => (*a, Some(CaseKind::Schema)),
@@ -196,10 +196,10 @@ pub fn main() -> ExitCode {
                 SchemaCommand::Plan {
                     command: KindCommand::Test(a),
                 },
-        } => (a, Some(CaseKind::Plan)),
+        } => (*a, Some(CaseKind::Plan)),
         Top::Script {
             command: KindCommand::Test(a),
-        } => (a, Some(CaseKind::Script)),
+        } => (*a, Some(CaseKind::Script)),
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),
@@ -261,10 +261,11 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     let _ = a.context.take();
     let mut values = std::collections::BTreeMap::new();
     let mut schema_sql = Vec::new();
+    let mut migration_baseline = Vec::new();
     if a.env.is_some() || a.config.is_some() {
         let mut project_paths = Vec::new();
         values = crate::migrate::project::apply(
-            &mut a.project(&mut project_paths, &mut schema_sql),
+            &mut a.project(&mut project_paths, &mut schema_sql, &mut migration_baseline),
             &vars,
             kind,
         )?;
@@ -283,6 +284,7 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         dev_urls: a.dev_url,
         schema: a.url,
         schema_sql,
+        migration_baseline,
         vars,
         run,
         kind,
@@ -373,6 +375,7 @@ impl TestArgs {
         &'a mut self,
         paths: &'a mut Vec<String>,
         schema_sql: &'a mut Vec<dbassay_dsl::hcl::Sql>,
+        migration_baseline: &'a mut Vec<dbassay_dsl::hcl::Sql>,
     ) -> crate::migrate::project::Settings<'a> {
         crate::migrate::project::Settings {
             config: self.config.as_deref(),
@@ -384,6 +387,7 @@ impl TestArgs {
             revisions_schema: &mut self.revisions_schema,
             paths,
             schema_sql,
+            migration_baseline,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Settings<'a> {
     /// SQL applied before the `schema` URLs: the dev block's `baseline`, then what
     /// `external_schema` programs printed (filled only when the env supplies the schema).
     pub schema_sql: &'a mut Vec<Sql>,
+    /// The dev block's `baseline`, for migrate cases (run before the first migration).
+    pub migration_baseline: &'a mut Vec<Sql>,
 }
 
 /// Loads the env and fills `settings`; returns the typed `vars` for the test files. `kind` is
@@ -56,15 +58,23 @@ pub fn apply(
             .collect::<Vec<_>>()
             .join("\n")
     })?;
+    // A dev block's baseline goes with its URL: not with a --dev-url given instead.
+    let baseline = if settings.dev_urls.is_empty() {
+        env.baseline.clone()
+    } else {
+        None
+    };
     if settings.dev_urls.is_empty()
         && let Some(dev) = env.dev.filter(|d| !d.is_empty())
     {
         settings.dev_urls.push(dev);
     }
+    // (assay) The baseline runs before the desired schema of schema cases; the printed SQL of
+    // programs runs before the env's file sources, in the order written.
+    if matches!(kind, None | Some(CaseKind::Schema)) {
+        settings.schema_sql.extend(baseline.clone());
+    }
     if settings.schema.is_empty() && matches!(kind, None | Some(CaseKind::Schema)) {
-        // (assay) The baseline runs before the desired schema of schema cases; the printed SQL
-        // of programs runs before the env's file sources, in the order written.
-        settings.schema_sql.extend(env.baseline.clone());
         for src in &env.src {
             match src {
                 SchemaSource::Url(url) => settings.schema.push(url.clone()),
@@ -73,6 +83,9 @@ pub fn apply(
                 }
             }
         }
+    }
+    if matches!(kind, None | Some(CaseKind::Migrate)) {
+        settings.migration_baseline.extend(baseline);
     }
     fill(settings.dir, env.migration.dir);
     fill(settings.dir_format, env.migration.format);

@@ -278,7 +278,14 @@ impl CaseJob {
         let db = match first {
             Some((i, location)) => cache::fresh(&self.target, migrations, i)
                 .map_err(|e| format!("{}: migrate: {e}", short(location)))?,
-            None => self.target.server()?.create().map_err(|e| e.to_string())?,
+            None => {
+                let db = self.target.server()?.create().map_err(|e| e.to_string())?;
+                if !migrations.baseline.is_empty() {
+                    let mut session = db.connect().map_err(|e| e.to_string())?;
+                    migrations.run_baseline(session.as_mut()).map_err(at)?;
+                }
+                db
+            }
         };
         let mut state = CaseMigration {
             migrations,

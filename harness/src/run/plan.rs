@@ -30,6 +30,9 @@ pub struct Options {
     /// SQL applied before `schema`, from atlas.hcl: a dev block's `baseline`, the output of
     /// `data "external_schema"` programs. Each carries its place in atlas.hcl.
     pub schema_sql: Vec<dbassay_dsl::hcl::Sql>,
+    /// SQL run on the empty database of migrate cases before the first file (the `baseline` of
+    /// the atlas.hcl dev block).
+    pub migration_baseline: Vec<dbassay_dsl::hcl::Sql>,
     /// `--var k=v`.
     pub vars: Vec<(String, String)>,
     /// `--run REGEX`: only cases whose name matches (unanchored).
@@ -271,8 +274,12 @@ impl Plan {
                         continue;
                     }
                     let migrations = (case.kind == CaseKind::Migrate).then(|| {
-                        let m = run_migrations
-                            .get_or_insert_with(|| Arc::new(Migrations::open(&options.migrations)));
+                        let m = run_migrations.get_or_insert_with(|| {
+                            Arc::new(
+                                Migrations::open(&options.migrations)
+                                    .with_baseline(options.migration_baseline.clone()),
+                            )
+                        });
                         if let Some(CommandKind::Migrate { to }) =
                             case.commands.first().map(|c| &c.kind)
                         {
