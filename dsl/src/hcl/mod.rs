@@ -59,7 +59,8 @@ pub struct Case {
     pub location: Location,
     pub skip: bool,
     pub parallel: bool,
-    /// Commands evaluated with an empty `testing.dev_url`; see [`Case::commands`].
+    /// Commands evaluated with a placeholder `testing.dev_url` (`assay://dev`); see
+    /// [`Case::commands`].
     pub commands: Vec<Command>,
     /// Whether any command refers to `testing.dev_url` / `self.dev_url`.
     pub uses_dev_url: bool,

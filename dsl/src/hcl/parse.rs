@@ -42,6 +42,10 @@ const COMMAND_NAMES: &[&str] = &[
     "exec", "assert", "catch", "log", "cleanup", "external", "migrate", "schema", "apply", "script",
 ];
 const TOP_BLOCKS: &[&str] = &["test", "variable", "locals"];
+/// `testing.dev_url` while a file is parsed, before any database exists: a valid URL, so
+/// `urluserinfo(self.dev_url, …)` evaluates; cases that use the dev URL are evaluated again
+/// with the real one when they run.
+const PARSE_TIME_DEV_URL: &str = "assay://dev";
 const CASE_ATTRS: &[&str] = &["skip", "parallel", "for_each"];
 
 pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec<Error>> {
@@ -374,7 +378,7 @@ fn test_block(
             body: body.clone(),
             each,
         };
-        let ctx = eval.context(&case_name, "");
+        let ctx = eval.context(&case_name, PARSE_TIME_DEV_URL);
         let evaluated = functions::with_base_dir(&scope.dir, || {
             let skip = body
                 .skip

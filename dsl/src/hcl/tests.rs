@@ -205,7 +205,7 @@ fn cleanup_and_external_commands() {
     }
     match &case.commands[1].kind {
         CommandKind::External(e) => {
-            assert_eq!(e.program, ["go", "test", "--dev-url", "", "3"]);
+            assert_eq!(e.program, ["go", "test", "--dev-url", "assay://dev", "3"]);
             assert_eq!(
                 e.working_dir.as_deref(),
                 Some(std::path::Path::new("sub/dir"))
@@ -235,7 +235,7 @@ fn self_is_an_alias_of_testing_and_dev_url_is_re_evaluated() {
         CommandKind::Log { message } => message.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(msg(&f.cases[0].commands), "n/1  ");
+    assert_eq!(msg(&f.cases[0].commands), "n/1 assay://dev assay://dev");
     assert_eq!(
         msg(&f.cases[0].commands("sqlite://a").unwrap()),
         "n/1 sqlite://a sqlite://a"
