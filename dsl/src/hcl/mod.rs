@@ -117,6 +117,28 @@ pub enum CommandKind {
     Apply {
         url: String,
     },
+    /// `script "exec" | "query" { … }`: runs Data Scripts of a script file.
+    Script(ScriptCall),
+}
+
+/// A `script` step: which scripts of which file, with what, under whom, expecting what.
+#[derive(Clone, Debug)]
+pub struct ScriptCall {
+    /// `exec` or `query`.
+    pub kind: String,
+    /// As written; relative to the test file's directory.
+    pub file: std::path::PathBuf,
+    /// `run`: the scripts whose name matches (all of the kind without it).
+    pub run: Option<regex::Regex>,
+    pub vars: BTreeMap<String, hcl::Value>,
+    /// `output` / `match` over everything the scripts print.
+    pub expect: Option<Expect>,
+    /// `error`: the run must fail with a message matching this (regex or substring).
+    pub error: Option<String>,
+    /// `as { role = … }`.
+    pub role: Option<String>,
+    /// `as { user = … password = … }`.
+    pub login: Option<(String, String)>,
 }
 
 /// SQL text from a `sql` attribute.
@@ -202,12 +224,15 @@ pub struct External {
 }
 
 // The parser and evaluator (hcl-rs with hcl-edit spans) live in these modules.
+pub mod data_script;
 mod eval;
 mod functions;
 mod parse;
 #[cfg(test)]
 mod tests;
 mod url_functions;
+
+pub use url_functions::with_userinfo;
 mod vars;
 
 impl TestFile {

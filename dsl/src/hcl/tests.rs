@@ -794,12 +794,98 @@ test "script" "s" {
     );
     assert_eq!(
         errors(
-            "test \"schema\" \"s\" {\n  apply { url = \"x\" }\n  schema { url = \"y\" }\n}\ntest \"script\" \"t\" {\n  script \"exec\" {\n    file = \"s.hcl\"\n  }\n}\n"
+            "test \"schema\" \"s\" {\n  apply { url = \"x\" }\n  schema { url = \"y\" }\n}\ntest \"script\" \"t\" {\n  script \"loop\" {\n    file = \"s.hcl\"\n  }\n  script \"exec\" {\n    run = \"x\"\n    as {\n      user = \"u\"\n    }\n  }\n}\n"
         ),
         [
             "x.test.hcl:2:3: apply blocks are only allowed in test \"plan\" cases",
             "x.test.hcl:3:3: schema blocks are only allowed in test \"plan\" and test \"script\" cases (schema cases start from the desired schema already)",
-            "x.test.hcl:6:3: script steps (Atlas Data Scripts) are not supported by assay yet; run the script's SQL with exec blocks instead",
+            "x.test.hcl:6:3: script \"loop\" steps are not supported by assay yet (script \"exec\" and \"query\" are)",
+            "x.test.hcl:9:3: script block is missing the required attribute `file`",
+            "x.test.hcl:9:3: as: give either role = \"…\" or both user = \"…\" and password = \"…\"",
         ]
+    );
+}
+
+#[test]
+fn script_steps() {
+    let f = parse(
+        r#"test "script" "s" {
+  script "query" {
+    file   = "scripts.hcl"
+    run    = "^who$"
+    vars   = { id = 1 }
+    output = "x"
+    as {
+      role = "reader"
+    }
+  }
+}
+"#,
+    );
+    match &f.cases[0].commands[0].kind {
+        CommandKind::Script(call) => {
+            assert_eq!(call.kind, "query");
+            assert_eq!(call.file, std::path::Path::new("scripts.hcl"));
+            assert!(call.run.as_ref().is_some_and(|r| r.is_match("who")));
+            assert_eq!(call.vars.get("id"), Some(&hcl::Value::from(1)));
+            assert_eq!(call.role.as_deref(), Some("reader"));
+            assert!(matches!(&call.expect, Some(Expect::Output(o)) if o.text == "x"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn data_script_files() {
+    let text = r#"variable "id" {
+  type = number
+}
+script "exec" "archive" {
+  description = "x"
+  exec "a" {
+    sql         = "UPDATE t SET s = 1 WHERE id = ${var.id}"
+    expect_rows = 1
+  }
+  assert "b" {
+    sql = "SELECT 1"
+  }
+}
+script "query" "q" {
+  query "c" {
+    sql    = "SELECT 1"
+    format = CSV
+  }
+  output {
+    message = "id ${var.id}"
+  }
+}
+script "exec" "later" {
+  condition "c" {
+    sql = "SELECT 1"
+  }
+}
+"#;
+    let source = SourceFile::new("s.hcl", text);
+    let values: BTreeMap<String, hcl::Value> = [("id".to_string(), hcl::Value::from(7))].into();
+    let re = regex::Regex::new("^archive$").unwrap();
+    let scripts = data_script::parse(&source, values.clone(), "exec", Some(&re)).unwrap();
+    assert_eq!(scripts.len(), 1);
+    match &scripts[0].steps[0] {
+        data_script::ScriptStep::Exec {
+            sql, expect_rows, ..
+        } => {
+            assert_eq!(sql.text, "UPDATE t SET s = 1 WHERE id = 7");
+            assert_eq!(*expect_rows, Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+    let q = data_script::parse(&source, values.clone(), "query", None).unwrap();
+    assert!(
+        matches!(&q[0].steps[1], data_script::ScriptStep::Output { message } if message == "id 7")
+    );
+    let e = data_script::parse(&source, values, "exec", None).unwrap_err();
+    assert_eq!(
+        e[0].to_string(),
+        "s.hcl:24:3: `condition` blocks in script \"exec\" are not supported by assay yet (supported: exec, assert, check, output)"
     );
 }

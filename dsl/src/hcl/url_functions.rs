@@ -111,6 +111,16 @@ pub(crate) fn urlescape(a: FuncArgs) -> Res {
     Ok(escape(s(&a, 0), "+").into())
 }
 
+/// `url` with its credentials replaced by `user` and `password` (percent-encoded).
+pub fn with_userinfo(url: &str, user: &str, password: &str) -> Result<String, String> {
+    let parts = split(url)?;
+    if parts.scheme.is_empty() {
+        return Err(format!("invalid URL {url:?}: missing scheme"));
+    }
+    let info = format!("{}:{}", escape(user, "%20"), escape(password, "%20"));
+    Ok(parts.join(Some(&info), parts.path, parts.query))
+}
+
 /// `urluserinfo(url, user[, password])`: the URL with its user (and password) replaced.
 pub(crate) fn urluserinfo(a: FuncArgs) -> Res {
     let url = s(&a, 0);

@@ -338,6 +338,9 @@ impl CaseJob {
         for command in &commands {
             let outcome = match (&command.kind, migration.as_deref_mut()) {
                 (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
+                (CommandKind::Script(call), _) => {
+                    super::data_scripts::run(&db.url(), session, call, &command.location)
+                }
                 _ => run_command(session, command, logs, &mut cleanups, self.update),
             };
             if let Err(e) = outcome {
@@ -432,6 +435,7 @@ fn run_command(
         }
         CommandKind::Schema { url } => super::steps::schema(session, url, &command.location),
         CommandKind::Apply { url } => super::steps::apply(session, url, &command.location, logs),
+        CommandKind::Script(_) => Err("script steps run where the case's database is known".into()),
     }
 }
 

@@ -12,6 +12,7 @@
 //! - [`update`]: `--update`, rewriting literal expectations in place.
 
 pub mod case;
+pub mod data_scripts;
 pub mod plan;
 pub mod rollback;
 pub mod script;

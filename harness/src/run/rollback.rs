@@ -171,7 +171,11 @@ fn eligible_commands(case: &Case, keep_failed: bool, reuse: Reuse) -> bool {
         CommandKind::Cleanup { sql } => reuse.admits(&sql.text),
         CommandKind::Log { .. } | CommandKind::Migrate { .. } => true,
         // Plan and script cases never reach here: they run on a database of their own.
-        CommandKind::External(_) | CommandKind::Schema { .. } | CommandKind::Apply { .. } => false,
+        // Scripts open and end their own transactions.
+        CommandKind::External(_)
+        | CommandKind::Schema { .. }
+        | CommandKind::Apply { .. }
+        | CommandKind::Script(_) => false,
     })
 }
 
