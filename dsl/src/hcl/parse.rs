@@ -18,9 +18,11 @@ use super::eval::{Attr, Compiled, Traversals, show};
 use super::functions;
 use super::{
     Assert, Case, CaseKind, CaseTemplate, Catch, Command, CommandKind, Exec, Expect, External,
-    Format, Inputs, Output, ScriptCall, Sql, TestFile,
+    Format, Inputs, Output, Sql, TestFile,
 };
 use crate::source::{Error, Location, SourceFile};
+
+mod script_step;
 
 /// Command blocks: name, allowed attributes, required attributes.
 const COMMANDS: &[(&str, &[&str], &[&str])] = &[
@@ -421,7 +423,7 @@ fn command(
 ) -> Option<CommandTemplate> {
     let ident = block.ident.as_str();
     if ident == "script" {
-        return script_step(source, block, errors);
+        return script_step::check(source, block, errors);
     }
     let Some(&(name, allowed, required)) = COMMANDS.iter().find(|c| c.0 == ident) else {
         errors.push(unknown(
@@ -505,97 +507,6 @@ fn command(
         ));
     }
     (errors.len() == before).then_some(CommandTemplate { regex, ..template })
-}
-
-/// `script "exec" | "query" { file, run, vars, output | match | error, as { … } }`: checked here,
-/// the script file is read when the step runs.
-fn script_step(
-    source: &SourceFile,
-    block: &Block,
-    errors: &mut Vec<Error>,
-) -> Option<CommandTemplate> {
-    let location = at(source, block.span());
-    let before = errors.len();
-    let kind = match block.labels.as_slice() {
-        [k] if ["exec", "query"].contains(&k.as_str()) => k.as_str().to_string(),
-        [k] if k.as_str() == "loop" => {
-            errors.push(Error::new(
-                location,
-                "script \"loop\" steps are not supported by assay yet (script \"exec\" and \"query\" are)",
-            ));
-            return None;
-        }
-        _ => {
-            errors.push(Error::new(
-                location,
-                "script steps take one label: script \"exec\" | \"query\" { file = … }",
-            ));
-            return None;
-        }
-    };
-    let allowed = ["file", "run", "vars", "output", "match", "error"];
-    let mut attrs = Vec::new();
-    let mut as_attrs = Vec::new();
-    for s in block.body.iter() {
-        match s {
-            Structure::Attribute(a) if allowed.contains(&a.key.as_str()) => {
-                attrs.push(Attr::new(source, a))
-            }
-            Structure::Attribute(a) => errors.push(unknown(
-                source,
-                a.key.span(),
-                "attribute",
-                a.key.as_str(),
-                "in script block",
-                &allowed,
-            )),
-            Structure::Block(b) if b.ident.as_str() == "as" => {
-                as_attrs.extend(
-                    attributes(source, b, &["role", "user", "password"], errors)
-                        .into_iter()
-                        .map(|a| Attr::new(source, a)),
-                );
-            }
-            Structure::Block(b) => errors.push(unknown(
-                source,
-                b.ident.span(),
-                "block",
-                b.ident.as_str(),
-                "in script block",
-                &["as"],
-            )),
-        }
-    }
-    if !attrs.iter().any(|a| a.name == "file") {
-        errors.push(Error::new(
-            location.clone(),
-            "script block is missing the required attribute `file`",
-        ));
-    }
-    let expects = attrs
-        .iter()
-        .filter(|a| ["output", "match", "error"].contains(&a.name.as_str()))
-        .count();
-    if expects > 1 {
-        errors.push(Error::new(
-            location.clone(),
-            "script: `output`, `match` and `error` cannot be used together; keep one",
-        ));
-    }
-    let has = |n: &str| as_attrs.iter().any(|a| a.name == n);
-    if has("role") && (has("user") || has("password")) || has("user") != has("password") {
-        errors.push(Error::new(
-            location.clone(),
-            "as: give either role = \"…\" or both user = \"…\" and password = \"…\"",
-        ));
-    }
-    (errors.len() == before).then(|| CommandTemplate {
-        name: "script",
-        location,
-        attrs,
-        regex: None,
-        script: Some((kind, as_attrs)),
-    })
 }
 
 fn compile_match(source: &SourceFile, attr: &Attr, v: &Value) -> Result<regex::Regex, Error> {
@@ -698,52 +609,7 @@ fn eval_command(
         "apply" => CommandKind::Apply {
             url: required("url")?,
         },
-        "script" => {
-            let (kind, as_attrs) = match &c.script {
-                Some((k, a)) => (k.clone(), a.as_slice()),
-                None => (String::new(), &[][..]),
-            };
-            let as_string = |name: &str| {
-                as_attrs
-                    .iter()
-                    .find(|a| a.name == name)
-                    .map(|a| a.eval_string(source, ctx))
-                    .transpose()
-            };
-            let vars = match c.get("vars") {
-                None => Default::default(),
-                Some(a) => match a.eval(source, ctx)? {
-                    Value::Object(m) => m.into_iter().collect(),
-                    v => return Err(a.type_error(source, "an object of variable values", &v)),
-                },
-            };
-            let run = match c.get("run") {
-                None => None,
-                Some(a) => Some(
-                    regex::Regex::new(&a.eval_string(source, ctx)?).map_err(|e| {
-                        Error::new(
-                            source.location(a.span.start),
-                            format!("run: invalid regular expression: {e}"),
-                        )
-                    })?,
-                ),
-            };
-            let role = as_string("role")?;
-            let login = match (as_string("user")?, as_string("password")?) {
-                (Some(u), Some(p)) => Some((u, p)),
-                _ => None,
-            };
-            CommandKind::Script(ScriptCall {
-                kind,
-                file: PathBuf::from(required("file")?),
-                run,
-                vars,
-                expect: expect(source, c, ctx)?,
-                error: string("error")?,
-                role,
-                login,
-            })
-        }
+        "script" => script_step::evaluate(source, c, ctx)?,
         _ => CommandKind::External(External {
             program: program(source, c, ctx)?,
             // Kept as written: the runner resolves a relative path against the file's directory.
