@@ -57,7 +57,7 @@ env "dev" {
   }
   test {
     schema {
-      src = ["tests/schema.test.hcl", "tests/plan.test.hcl"]
+      src = ["tests/schema.test.hcl", "tests/script.test.hcl", "tests/plan.test.hcl"]
     }
     migrate {
       src = ["tests/migrate.test.hcl"]

@@ -108,7 +108,7 @@ fn main() {
                     .output()
                     .map_err(|e| format!("cannot run assay: {e}"))?;
                 let stdout = String::from_utf8_lossy(&out.stdout);
-                if out.status.success() && stdout.contains("test result: ok. 6 passed") {
+                if out.status.success() && stdout.contains("test result: ok. 7 passed") {
                     Ok(())
                 } else {
                     Err(format!(
