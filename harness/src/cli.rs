@@ -249,6 +249,7 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     let vars = a
         .var
         .iter()
+        .flat_map(|v| split_vars(v))
         .map(|v| {
             v.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.to_string()))
@@ -347,6 +348,38 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     Ok(ok)
 }
 
+/// One `--var` holds several values as Atlas reads it (`--var "a=1,b=2"`): split at the commas
+/// that start another `name=`, outside quotes and HCL brackets, so `--var 'list=a,b'` and
+/// `--var 'm={a = 1, b = 2}'` stay one value each.
+fn split_vars(arg: &str) -> Vec<String> {
+    let starts_name = |rest: &str| {
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        !name.is_empty()
+            && rest[name.len()..].starts_with('=')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+    };
+    let (mut out, mut current) = (Vec::new(), String::new());
+    let (mut depth, mut quoted) = (0i32, false);
+    for (i, c) in arg.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '{' | '[' | '(' if !quoted => depth += 1,
+            '}' | ']' | ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 && starts_name(&arg[i + 1..]) => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out
+}
+
 /// `--color always|never` decides the colours of diffs too (default: when stdout is a terminal).
 fn diff_colors(choice: &str) {
     if matches!(choice, "always" | "never") {
@@ -389,5 +422,18 @@ impl TestArgs {
             schema_sql,
             migration_baseline,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_vars;
+
+    #[test]
+    fn a_var_holds_several_values_as_in_atlas() {
+        assert_eq!(split_vars("a=1,b=2"), ["a=1", "b=2"]);
+        assert_eq!(split_vars("list=a,b"), ["list=a,b"]);
+        assert_eq!(split_vars("m={a = 1, b=2},n=3"), ["m={a = 1, b=2}", "n=3"]);
+        assert_eq!(split_vars("s=\"x,y=1\",t=2"), ["s=\"x,y=1\"", "t=2"]);
     }
 }
