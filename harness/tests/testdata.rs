@@ -132,7 +132,10 @@ fn main() {
                 "local://mariadb",
             ][..],
         ),
-        ("projects-docker", &["docker://postgres/15/dev"][..]),
+        (
+            "projects-docker",
+            &["docker://postgres/15/dev", "docker://mariadb/10.11/dev"][..],
+        ),
     ] {
         let dir = root.join(dir);
         if let Err(missing) = urls.iter().try_for_each(|u| present(u)) {
