@@ -1,0 +1,41 @@
+# A view over two tables, on every engine.
+schema "main" {}
+
+table "items" {
+  schema = schema.main
+  column "id" {
+    type = integer
+  }
+  column "price" {
+    type = integer
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+
+table "sold" {
+  schema = schema.main
+  column "item" {
+    type = integer
+  }
+  column "qty" {
+    type = integer
+  }
+}
+
+view "revenue" {
+  schema = schema.main
+  column "item" {
+    type = integer
+  }
+  column "total" {
+    type = integer
+  }
+  as         = <<-SQL
+    SELECT s.item, sum(s.qty * i.price) AS total
+    FROM ${table.sold.name} s JOIN ${table.items.name} i ON i.id = s.item
+    GROUP BY s.item
+  SQL
+  depends_on = [table.items, table.sold]
+}
