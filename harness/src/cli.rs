@@ -4,6 +4,7 @@
 //! assay test [PATHS…]            every case (schema and migrate) and every txtar script
 //! assay schema test [PATHS…]     only test "schema" cases
 //! assay migrate test [PATHS…]    only test "migrate" cases
+//! assay schema render --url file://schema.hcl --dev-url URL   the DDL of an HCL schema
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -57,6 +58,8 @@ enum MigrateCommand {
 #[derive(Subcommand, Debug)]
 enum KindCommand {
     Test(TestArgs),
+    /// Print the DDL an Atlas HCL schema becomes on the dev URL's engine (no server needed).
+    Render(crate::schema_source::RenderArgs),
 }
 
 #[derive(Args, Debug)]
@@ -69,7 +72,8 @@ struct TestArgs {
     /// in memory (sqlite://dev?mode=memory).
     #[arg(long = "dev-url", env = "ASSAY_DEV_URL", value_delimiter = ',')]
     dev_url: Vec<String>,
-    /// The desired schema: a .sql file or a directory of them (file://schema.sql); repeatable.
+    /// The desired schema: a .sql file, an Atlas HCL schema (.hcl), or a directory of either
+    /// (file://schema.sql, file://schema.hcl); repeatable.
     #[arg(short = 'u', long = "url", alias = "schema", value_delimiter = ',')]
     url: Vec<String>,
     /// A value for a `variable` block: --var name=value (repeat a name to build a list).
@@ -168,6 +172,9 @@ pub fn main() -> ExitCode {
         Top::Schema {
             command: KindCommand::Test(a),
         } => (a, Some(CaseKind::Schema)),
+        Top::Schema {
+            command: KindCommand::Render(a),
+        } => return crate::schema_source::render_command(a),
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),

@@ -168,11 +168,11 @@ impl Plan {
         };
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
-        let state = DesiredState::load(&options.schema);
         let inputs = Inputs {
             vars: options.vars.clone(),
             values: options.values.clone(),
         };
+        let state = DesiredState::load(&options.schema, &inputs);
         let several = targets.len() > 1;
         let mut run_migrations: Option<Arc<Migrations>> = None;
         let name = |target: &Target, rest: String| {

@@ -1,9 +1,10 @@
-# One HCL schema for a matrix of engines: a single schema is the database the case runs on,
-# whatever it is called, as in Atlas when the dev URL names one schema.
-schema "main" {}
+# One HCL schema for a matrix of engines: a single schema named "public" is PostgreSQL's default
+# schema and, on MariaDB, the database the case runs on; names stay unqualified. (SQLite insists
+# on "main", which PostgreSQL would create as a schema of its own: see matrix-views.)
+schema "public" {}
 
 table "authors" {
-  schema = schema.main
+  schema = schema.public
   column "id" {
     type = integer
   }
@@ -24,7 +25,7 @@ table "authors" {
 }
 
 table "posts" {
-  schema = schema.main
+  schema = schema.public
   column "id" {
     type = integer
   }

@@ -1,4 +1,6 @@
-# A view over two tables, on every engine.
+# A view over two tables, on MariaDB and SQLite with one schema named "main". Not on PostgreSQL:
+# there the renderer creates a schema "main" and qualifies the tables, so the unqualified names
+# in the view's query (and in tests) do not resolve under search_path=public.
 schema "main" {}
 
 table "items" {

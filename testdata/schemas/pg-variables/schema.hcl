@@ -20,7 +20,7 @@ table "events" {
   }
 }
 
-enum "kind" {
+enum {
   for_each = toset(local.kinds)
   name     = "${var.prefix}_${each.value}"
   schema   = schema.public
