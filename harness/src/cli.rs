@@ -56,6 +56,8 @@ enum MigrateCommand {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once per process: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum KindCommand {
     Test(TestArgs),
     /// Print the DDL an Atlas HCL schema becomes on the dev URL's engine (no server needed).

@@ -35,10 +35,13 @@ const ENGINES: [(&str, &str); 3] = [
     ("sqlite", "sqlite://dev?mode=memory"),
 ];
 
+/// One engine's server, started by the first trial that needs it.
+type ServerCell = OnceLock<Result<Arc<dyn Server>, String>>;
+
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/schemas");
-    let servers: Arc<[OnceLock<Result<Arc<dyn Server>, String>>; 3]> = Arc::new(Default::default());
+    let servers: Arc<[ServerCell; 3]> = Arc::new(Default::default());
     let mut trials = Vec::new();
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
