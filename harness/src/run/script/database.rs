@@ -170,9 +170,10 @@ pub fn apply(state: &mut State, neg: bool, args: &[String]) -> Outcome {
 /// and applied. A schema error (at `file:line:col`) or a rejected statement goes to stderr.
 fn apply_hcl(state: &mut State, neg: bool, args: &[String]) -> Outcome {
     if let Some(sql) = args.iter().find(|a| !a.ends_with(".hcl")) {
-        return fail(format!(
+        let e = format!(
             "apply: {sql} is not an .hcl file: apply SQL files and an HCL schema with separate commands"
-        ));
+        );
+        return judge(state, neg, String::new(), Err(e));
     }
     let mut files = Vec::new();
     for name in args {
