@@ -90,6 +90,9 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
                         ),
                     )),
                     k if TOP_BLOCKS.contains(&k) => tops.push((*i, b)),
+                    k if super::values::NOT_TRANSLATED.contains(&k) => {
+                        errors.push(super::values::not_translated(source, b))
+                    }
                     other => errors.push(crate::hcl::parse::unknown(
                         source,
                         b.ident.span(),
