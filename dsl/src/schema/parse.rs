@@ -107,6 +107,7 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     }
 
     // Functions, `sql()`, variables and locals.
+    let structure_errors = errors.len();
     let mut ctx = Context::new();
     let mut called = std::collections::HashSet::new();
     for (_, body) in &bodies {
@@ -136,7 +137,8 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         ctx.declare_var("local", Value::Object(local.clone()));
     }
     ctx.declare_var("local", Value::Object(local));
-    if !errors.is_empty() {
+    // After a bad variable or local, decoding would only repeat that error in other words.
+    if errors.len() > structure_errors {
         return Err(errors);
     }
 
