@@ -30,8 +30,9 @@
 //! never DDL that silently leaves it out.
 //!
 //! Rooms: `model` (the types), `parse` (files, variables, `for_each`), `values` (reading one
-//! block's attributes), `refs` (references), `tables` and `objects` (decoding blocks),
-//! `render` (order, quoting, defaults), `types` (types per dialect) and one file per dialect.
+//! block's attributes), `refs` (references), `tables`, `objects` and `routines` (decoding
+//! blocks), `render` (order, quoting, defaults), `types` (types per dialect) and one file per
+//! dialect (`postgres` with `postgres_routines`, `mysql`, `sqlite`).
 //!
 //! Names: with one schema that is the connection's default (`public` on PostgreSQL; any single
 //! schema on MySQL, where the connection names the database; `main` on SQLite), names are left
@@ -44,8 +45,10 @@ mod mysql;
 mod objects;
 mod parse;
 mod postgres;
+mod postgres_routines;
 mod refs;
 mod render;
+mod routines;
 mod sqlite;
 mod tables;
 #[cfg(test)]
@@ -54,6 +57,8 @@ mod tests;
 mod tests_errors;
 #[cfg(test)]
 mod tests_mysql;
+#[cfg(test)]
+mod tests_objects;
 #[cfg(test)]
 mod tests_sqlite;
 mod types;

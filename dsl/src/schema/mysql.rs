@@ -13,7 +13,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     for s in &schema.schemas {
         let mut opts = String::new();
         if let Some(c) = &s.charset {
-            opts.push_str(&format!(" CHARSET {c}"));
+            opts.push_str(&format!(" CHARACTER SET {c}"));
         }
         if let Some(c) = &s.collate {
             opts.push_str(&format!(" COLLATE {c}"));
@@ -175,7 +175,7 @@ fn column(ddl: &mut Ddl, c: &Column) -> Option<String> {
     let ty = sql_type(ddl, &c.ty, c.unsigned)?;
     let mut s = format!("{} {ty}", ddl.ident(&c.name));
     if let Some(cs) = &c.charset {
-        s.push_str(&format!(" CHARSET {cs}"));
+        s.push_str(&format!(" CHARACTER SET {cs}"));
     }
     if let Some(co) = &c.collate {
         s.push_str(&format!(" COLLATE {co}"));
@@ -326,7 +326,7 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
         s.push_str(&format!(" COMMENT {}", ddl.string(c)));
     }
     if let Some(c) = &t.charset {
-        s.push_str(&format!(" CHARSET {c}"));
+        s.push_str(&format!(" CHARACTER SET {c}"));
     }
     if let Some(c) = &t.collate {
         s.push_str(&format!(" COLLATE {c}"));

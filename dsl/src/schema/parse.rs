@@ -90,6 +90,9 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
                         ),
                     )),
                     k if TOP_BLOCKS.contains(&k) => tops.push((*i, b)),
+                    k if super::values::NOT_TRANSLATED.contains(&k) => {
+                        errors.push(super::values::not_translated(source, b))
+                    }
                     other => errors.push(crate::hcl::parse::unknown(
                         source,
                         b.ident.span(),
@@ -104,6 +107,7 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     }
 
     // Functions, `sql()`, variables and locals.
+    let structure_errors = errors.len();
     let mut ctx = Context::new();
     let mut called = std::collections::HashSet::new();
     for (_, body) in &bodies {
@@ -133,7 +137,8 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         ctx.declare_var("local", Value::Object(local.clone()));
     }
     ctx.declare_var("local", Value::Object(local));
-    if !errors.is_empty() {
+    // After a bad variable or local, decoding would only repeat that error in other words.
+    if errors.len() > structure_errors {
         return Err(errors);
     }
 

@@ -429,6 +429,7 @@ fn foreign_key(
             return None;
         }
     }
+    let before = errors.len();
     let cols = columns(&r, "columns", table, refs, errors);
     let mut ref_table: Option<QualifiedName> = None;
     let mut ref_columns = Vec::new();
@@ -449,6 +450,9 @@ fn foreign_key(
             }
             Err(e) => errors.push(e),
         }
+    }
+    if errors.len() > before {
+        return None;
     }
     if cols.len() != ref_columns.len() {
         errors.push(r.error(format!(
