@@ -282,3 +282,80 @@ pub fn render_command(a: RenderArgs) -> std::process::ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::target::DesiredState;
+
+    /// A fresh directory under the temp dir holding `files`.
+    fn dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("assay-schema-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        dir
+    }
+
+    const USERS: &str = "schema \"main\" {}\ntable \"users\" {\n  schema = schema.main\n  column \"id\" {\n    type = integer\n  }\n}\n";
+
+    #[test]
+    fn a_directory_is_its_hcl_files_without_test_files() {
+        let d = dir(
+            "dir",
+            &[("b.hcl", USERS), ("a.hcl", ""), ("cases.test.hcl", "")],
+        );
+        let files = hcl_files(&d).unwrap().unwrap();
+        let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["a.hcl", "b.hcl"]);
+        let sql = dir("sql", &[("a.sql", "")]);
+        assert!(hcl_files(&sql).unwrap().is_none());
+        let mixed = dir("mixed", &[("a.sql", ""), ("b.hcl", "")]);
+        assert!(
+            hcl_files(&mixed)
+                .unwrap_err()
+                .contains("both .sql and .hcl")
+        );
+    }
+
+    #[test]
+    fn the_state_key_follows_the_rendered_ddl() {
+        let d = dir("key", &[("schema.hcl", USERS)]);
+        let url = vec![format!("file://{}", d.join("schema.hcl").display())];
+        let state = DesiredState::load(&url, &Inputs::default()).unwrap();
+        assert!(!state.is_empty());
+        // One schema, one key per engine; the same engine twice, the same key.
+        assert_ne!(state.key("sqlite"), state.key("postgres"));
+        assert_eq!(state.key("sqlite"), state.key("sqlite"));
+        let before = state.key("sqlite");
+        let changed = USERS.replace("integer", "text");
+        std::fs::write(d.join("schema.hcl"), changed).unwrap();
+        let again = DesiredState::load(&url, &Inputs::default()).unwrap();
+        assert_ne!(again.key("sqlite"), before);
+        assert!(
+            state.applied(Dialect::Sqlite).unwrap()[0]
+                .text
+                .contains("CREATE TABLE")
+        );
+    }
+
+    #[test]
+    fn sql_and_hcl_together_are_refused_and_errors_name_the_place() {
+        let d = dir("both", &[("a.sql", "SELECT 1;"), ("b.hcl", USERS)]);
+        let urls = vec![
+            d.join("a.sql").display().to_string(),
+            d.join("b.hcl").display().to_string(),
+        ];
+        let e = DesiredState::load(&urls, &Inputs::default()).unwrap_err();
+        assert!(e.contains("mixes .sql files and Atlas HCL"), "{e}");
+        let bad = dir("bad", &[("schema.hcl", "tabel \"x\" {}\n")]);
+        let e = DesiredState::load(
+            &[bad.join("schema.hcl").display().to_string()],
+            &Inputs::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains("schema.hcl:1:1"), "{e}");
+    }
+}
