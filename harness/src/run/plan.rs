@@ -25,7 +25,7 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     /// Dev URLs; every case runs once per URL. Empty means embedded in-memory SQLite.
     pub dev_urls: Vec<String>,
-    /// The desired schema (`--url` / `--schema`): SQL files or directories of them.
+    /// The desired schema (`--url` / `--schema`): SQL or Atlas HCL files, or directories of them.
     pub schema: Vec<String>,
     /// `--var k=v`.
     pub vars: Vec<(String, String)>,

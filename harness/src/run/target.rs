@@ -283,7 +283,7 @@ impl DesiredState {
                 files.push(read_sql(&path)?);
             } else {
                 return Err(format!(
-                    "the desired schema {url} does not exist: give a .sql file or a directory of them (--url file://schema.sql)"
+                    "the desired schema {url} does not exist: give a .sql or .hcl file, or a directory of them (--url file://schema.sql)"
                 ));
             }
         }
