@@ -290,3 +290,15 @@ fn a_postgres_trigger_without_a_function_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn a_dangling_reference_inside_a_string_is_an_error() {
+    assert_eq!(
+        parse_errors(
+            "schema \"public\" {}\nview \"v\" {\n  schema = schema.public\n  as = \"SELECT * FROM ${table.nope.name}\"\n}\n"
+        ),
+        [
+            "schema.hcl:4:8: as: no such key: `nope` (nothing of that name is declared: check the reference against the labels of the blocks, variables and locals)"
+        ]
+    );
+}

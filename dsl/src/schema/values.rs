@@ -541,7 +541,20 @@ pub(super) fn eval(scope: &Scope<'_>, a: &Attribute) -> Result<Value, Error> {
     if let Compiled::Const(v) = &compiled.expr {
         return Ok(v.clone());
     }
-    compiled.eval(scope.source, scope.ctx)
+    compiled.eval(scope.source, scope.ctx).map_err(|mut e| {
+        if let Some(i) = e.message.find("; in scope: var, local, each") {
+            e.message.truncate(i);
+            e.message.push_str(
+                "; in scope: var, local, each (with for_each) and the blocks (schema, table, enum, …)",
+            );
+        }
+        if e.message.contains("no such key") {
+            e.message.push_str(
+                " (nothing of that name is declared: check the reference against the labels of the blocks, variables and locals)",
+            );
+        }
+        e
+    })
 }
 
 /// A reference expression: read from the syntax when it is a plain traversal, otherwise
