@@ -302,3 +302,16 @@ fn a_dangling_reference_inside_a_string_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn attributes_assay_does_not_translate_yet_are_errors() {
+    let errors = parse_errors(&in_table(
+        "  column \"a\" {\n    type = int\n  }\n  check \"c\" {\n    expr = \"a > 0\"\n    comment = \"why\"\n  }",
+    ));
+    assert_eq!(
+        errors,
+        [
+            "schema.hcl:9:15: `comment` in check \"c\" is Atlas syntax that assay does not translate yet; remove it (or set it in SQL)"
+        ]
+    );
+}

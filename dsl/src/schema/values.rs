@@ -206,6 +206,22 @@ impl<'a> Reader<'a> {
         Error::new(self.location(), message)
     }
 
+    /// Attributes Atlas accepts here that assay does not translate yet: an error each, so
+    /// nothing is silently left out of the DDL.
+    pub(super) fn not_translated(&self, names: &[&str], errors: &mut Vec<Error>) {
+        for name in names {
+            if self.has(name) {
+                errors.push(Error::new(
+                    self.attr_location(name),
+                    format!(
+                        "`{name}` in {} is Atlas syntax that assay does not translate yet; remove it (or set it in SQL)",
+                        self.what
+                    ),
+                ));
+            }
+        }
+    }
+
     /// The evaluated value; `null` counts as absent (Atlas: setting null means omission).
     pub(super) fn value(&self, name: &str, errors: &mut Vec<Error>) -> Option<Value> {
         let a = self.attr(name)?;
