@@ -270,6 +270,7 @@ pub(super) fn decode(
                 &[],
                 errors,
             );
+            r.not_translated(&["comment"], errors);
             schema.extensions.push(Extension {
                 name: name.name,
                 schema: (!name.schema.is_empty()).then_some(name.schema),
@@ -324,6 +325,7 @@ fn view(
             &[],
             errors,
         );
+        cr.not_translated(&["comment"], errors);
         if let Some(n) = label(&cr, c, errors) {
             columns.push(n);
         }

@@ -130,11 +130,15 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
             continue;
         }
         // Locals of earlier files stay visible to later ones.
-        if let Value::Object(m) = crate::hcl::vars::locals(&files[i], blocks, &mut ctx, &mut errors)
-        {
-            local.extend(m);
+        if let Value::Object(m) = crate::hcl::vars::locals_after(
+            &files[i],
+            blocks,
+            &mut ctx,
+            std::mem::take(&mut local),
+            &mut errors,
+        ) {
+            local = m;
         }
-        ctx.declare_var("local", Value::Object(local.clone()));
     }
     ctx.declare_var("local", Value::Object(local));
     // After a bad variable or local, decoding would only repeat that error in other words.

@@ -246,7 +246,12 @@ impl RefTable {
     }
 
     /// Declares every root in `ctx`.
-    pub(super) fn declare(self, ctx: &mut hcl::eval::Context<'_>) {
+    pub(super) fn declare(mut self, ctx: &mut hcl::eval::Context<'_>) {
+        // Every root exists, so `table.x` with no table declared reads "no such key", not
+        // "unknown variable `table`".
+        for root in super::values::REF_ROOTS.iter().filter(|r| **r != "column") {
+            self.roots.entry(root.to_string()).or_default();
+        }
         for (root, map) in self.roots {
             ctx.declare_var(root, Value::Object(map));
         }

@@ -73,6 +73,7 @@ pub(super) fn routine(
             &[],
             errors,
         );
+        ar.not_translated(&["charset", "collate"], errors);
         if ab.labels.len() > 1 {
             errors.push(ar.error("arg blocks take at most one label: arg \"name\" { … }"));
         }

@@ -19,6 +19,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
                 ),
             );
         }
+        comment(ddl, "schema", &s.name, s.comment.as_deref());
         if s.charset.is_some() || s.collate.is_some() {
             ddl.error(
                 &s.location,

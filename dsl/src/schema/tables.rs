@@ -96,6 +96,7 @@ pub(super) fn table(
     }
     for pk in r.children("primary_key") {
         let pr = Reader::new(scope, pk, &["columns", "comment", "type"], &[], errors);
+        pr.not_translated(&["comment", "type"], errors);
         if t.primary_key.is_some() {
             errors.push(pr.error(format!("{} has two primary_key blocks; keep one", r.what)));
         }
@@ -132,6 +133,7 @@ pub(super) fn table(
             &[],
             errors,
         );
+        ur.not_translated(&["comment"], errors);
         let Some(name) = label(&ur, ub, errors) else {
             continue;
         };
@@ -422,6 +424,7 @@ fn foreign_key(
         &[],
         errors,
     );
+    r.not_translated(&["comment"], errors);
     let name = label(&r, b, errors)?;
     for req in ["columns", "ref_columns"] {
         if !r.has(req) {
@@ -476,6 +479,7 @@ fn foreign_key(
 
 pub(super) fn check(scope: &Scope<'_>, b: &Block, errors: &mut Vec<Error>) -> Option<Check> {
     let r = Reader::new(scope, b, &["expr", "comment", "enforced"], &[], errors);
+    r.not_translated(&["comment"], errors);
     Some(Check {
         name: b.labels.first().map(|l| l.as_str().to_string()),
         expr: r.required_string("expr", errors)?,

@@ -556,3 +556,20 @@ fn the_model_keeps_locations() {
         "schema.hcl:6:12"
     );
 }
+
+#[test]
+fn locals_of_an_earlier_file_are_visible_in_later_files() {
+    let a = SourceFile::new(
+        "a.hcl",
+        "locals {\n  id_type = \"bigint\"\n}\nschema \"public\" {}\n",
+    );
+    let b = SourceFile::new(
+        "b.hcl",
+        "locals {\n  t = \"${local.id_type}\"\n}\ntable \"t\" {\n  schema = schema.public\n  column \"id\" {\n    type = sql(local.t)\n  }\n}\n",
+    );
+    let s = parse(&[a, b], &Inputs::default()).expect("parses");
+    assert_eq!(
+        render(&s, Dialect::Postgres).expect("renders"),
+        "CREATE TABLE \"t\" (\"id\" bigint NOT NULL);\n"
+    );
+}

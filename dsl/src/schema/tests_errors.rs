@@ -290,3 +290,28 @@ fn a_postgres_trigger_without_a_function_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn a_dangling_reference_inside_a_string_is_an_error() {
+    assert_eq!(
+        parse_errors(
+            "schema \"public\" {}\nview \"v\" {\n  schema = schema.public\n  as = \"SELECT * FROM ${table.nope.name}\"\n}\n"
+        ),
+        [
+            "schema.hcl:4:8: as: no such key: `nope` (nothing of that name is declared: check the reference against the labels of the blocks, variables and locals)"
+        ]
+    );
+}
+
+#[test]
+fn attributes_assay_does_not_translate_yet_are_errors() {
+    let errors = parse_errors(&in_table(
+        "  column \"a\" {\n    type = int\n  }\n  check \"c\" {\n    expr = \"a > 0\"\n    comment = \"why\"\n  }",
+    ));
+    assert_eq!(
+        errors,
+        [
+            "schema.hcl:9:15: `comment` in check \"c\" is Atlas syntax that assay does not translate yet; remove it (or set it in SQL)"
+        ]
+    );
+}

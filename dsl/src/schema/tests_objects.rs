@@ -225,3 +225,81 @@ fn sql_standard_bodies_are_not_quoted() {
          CREATE FUNCTION \"two\" () RETURNS integer LANGUAGE sql BEGIN ATOMIC SELECT 2; END;\n"
     );
 }
+
+#[test]
+fn set_and_table_returns_instead_of_and_statement_triggers() {
+    let out = pg(r#"
+        schema "public" {}
+        table "t" {
+          schema = schema.public
+          column "a" {
+            type = int
+          }
+        }
+        view "v" {
+          schema = schema.public
+          as = "SELECT a FROM t"
+          depends_on = [table.t]
+        }
+        function "evens" {
+          schema = schema.public
+          lang = SQL
+          return_set = int
+          as = "SELECT a FROM t WHERE a % 2 = 0"
+          depends_on = [table.t]
+        }
+        function "pairs" {
+          schema = schema.public
+          lang = SQL
+          arg {
+            type = int
+          }
+          return_table {
+            column "x" {
+              type = int
+            }
+            column "y" {
+              type = text
+            }
+          }
+          as = "SELECT $1, 'y'"
+          volatility = STABLE
+        }
+        function "v_insert" {
+          schema = schema.public
+          lang = PLpgSQL
+          return = trigger
+          as = "BEGIN INSERT INTO t VALUES (NEW.a); RETURN NEW; END"
+        }
+        trigger "v_ins" {
+          on = view.v
+          instead_of {
+            insert = true
+          }
+          for = ROW
+          execute {
+            function = function.v_insert
+          }
+        }
+        trigger "t_trunc" {
+          on = table.t
+          before {
+            truncate = true
+          }
+          for = STATEMENT
+          execute {
+            function = function.v_insert
+          }
+        }
+    "#);
+    assert_eq!(
+        out,
+        "CREATE TABLE \"t\" (\"a\" integer NOT NULL);\n\
+         CREATE FUNCTION \"evens\" () RETURNS SETOF integer LANGUAGE sql AS $$SELECT a FROM t WHERE a % 2 = 0$$;\n\
+         CREATE FUNCTION \"pairs\" (integer) RETURNS TABLE (\"x\" integer, \"y\" text) LANGUAGE sql STABLE AS $$SELECT $1, 'y'$$;\n\
+         CREATE FUNCTION \"v_insert\" () RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO t VALUES (NEW.a); RETURN NEW; END$$;\n\
+         CREATE VIEW \"v\" AS SELECT a FROM t;\n\
+         CREATE TRIGGER \"v_ins\" INSTEAD OF INSERT ON \"v\" FOR EACH ROW EXECUTE FUNCTION \"v_insert\"();\n\
+         CREATE TRIGGER \"t_trunc\" BEFORE TRUNCATE ON \"t\" FOR EACH STATEMENT EXECUTE FUNCTION \"v_insert\"();\n"
+    );
+}

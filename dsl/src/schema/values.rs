@@ -206,6 +206,22 @@ impl<'a> Reader<'a> {
         Error::new(self.location(), message)
     }
 
+    /// Attributes Atlas accepts here that assay does not translate yet: an error each, so
+    /// nothing is silently left out of the DDL.
+    pub(super) fn not_translated(&self, names: &[&str], errors: &mut Vec<Error>) {
+        for name in names {
+            if self.has(name) {
+                errors.push(Error::new(
+                    self.attr_location(name),
+                    format!(
+                        "`{name}` in {} is Atlas syntax that assay does not translate yet; remove it (or set it in SQL)",
+                        self.what
+                    ),
+                ));
+            }
+        }
+    }
+
     /// The evaluated value; `null` counts as absent (Atlas: setting null means omission).
     pub(super) fn value(&self, name: &str, errors: &mut Vec<Error>) -> Option<Value> {
         let a = self.attr(name)?;
@@ -541,7 +557,20 @@ pub(super) fn eval(scope: &Scope<'_>, a: &Attribute) -> Result<Value, Error> {
     if let Compiled::Const(v) = &compiled.expr {
         return Ok(v.clone());
     }
-    compiled.eval(scope.source, scope.ctx)
+    compiled.eval(scope.source, scope.ctx).map_err(|mut e| {
+        if let Some(i) = e.message.find("; in scope: var, local, each") {
+            e.message.truncate(i);
+            e.message.push_str(
+                "; in scope: var, local, each (with for_each) and the blocks (schema, table, enum, …)",
+            );
+        }
+        if e.message.contains("no such key") {
+            e.message.push_str(
+                " (nothing of that name is declared: check the reference against the labels of the blocks, variables and locals)",
+            );
+        }
+        e
+    })
 }
 
 /// A reference expression: read from the syntax when it is a plain traversal, otherwise
