@@ -6,6 +6,7 @@
 //! assay migrate test [PATHS…]      only test "migrate" cases
 //! assay schema plan test [PATHS…]  only test "plan" cases
 //! assay script test [PATHS…]       only test "script" cases
+//! assay schema render --url file://schema.hcl --dev-url URL   the DDL of an HCL schema
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -68,6 +69,8 @@ enum KindCommand {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once per process: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum SchemaCommand {
     /// Run only `test "schema"` cases.
     Test(Box<TestArgs>),
@@ -76,6 +79,8 @@ enum SchemaCommand {
         #[command(subcommand)]
         command: KindCommand,
     },
+    /// Print the DDL an Atlas HCL schema becomes on the dev URL's engine (no server needed).
+    Render(crate::schema_source::RenderArgs),
 }
 
 #[derive(Args, Debug)]
@@ -88,7 +93,8 @@ struct TestArgs {
     /// in memory (sqlite://dev?mode=memory).
     #[arg(long = "dev-url", env = "ASSAY_DEV_URL", value_delimiter = ',')]
     dev_url: Vec<String>,
-    /// The desired schema: a .sql file or a directory of them (file://schema.sql); repeatable.
+    /// The desired schema: a .sql file, an Atlas HCL schema (.hcl), or a directory of either
+    /// (file://schema.sql, file://schema.hcl); repeatable.
     #[arg(short = 'u', long = "url", alias = "schema", value_delimiter = ',')]
     url: Vec<String>,
     /// A value for a `variable` block: --var name=value (repeat a name to build a list).
@@ -200,6 +206,9 @@ pub fn main() -> ExitCode {
         Top::Script {
             command: KindCommand::Test(a),
         } => (*a, Some(CaseKind::Script)),
+        Top::Schema {
+            command: SchemaCommand::Render(a),
+        } => return crate::schema_source::render_command(a),
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),

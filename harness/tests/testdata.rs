@@ -1,7 +1,7 @@
 //! assay's own behaviour, pinned by files under `testdata/` that assay runs.
 //!
 //! - `testdata/hcl/<group>/`: `*.test.hcl` files whose cases must all pass, on the desired schema
-//!   `schema.sql` of the group (if any), with the `--var`s listed in `vars.txt` (if any), on the
+//!   `schema.sql` (or the Atlas HCL `schema.hcl`) of the group (if any), with the `--var`s listed in `vars.txt` (if any), on the
 //!   dev URLs listed in `dev_url.txt` (if any; default embedded SQLite). A group's migration
 //!   directory (for `test "migrate"` cases) is `dir.txt` (one line, `file://path?format=F`,
 //!   relative to the group), else `migrations/` when it exists.
@@ -63,6 +63,13 @@ fn main() {
             "postgres-backfill",
             &[sqlite, "local://postgres", "local://mariadb"][..],
         ),
+        // Atlas's testing guides, rewritten with HCL schemas.
+        ("guide-functions", &["local://postgres"][..]),
+        ("guide-triggers", &["local://postgres"][..]),
+        ("guide-views", &["local://postgres"][..]),
+        ("guide-domains", &["local://postgres"][..]),
+        ("guide-procedures", &["local://postgres"][..]),
+        ("guide-data-migrations", &["local://postgres"][..]),
     ] {
         let dir = examples.join(name);
         if let Err(missing) = urls.iter().try_for_each(|u| present(u)) {
@@ -72,21 +79,37 @@ fn main() {
             );
             continue;
         }
-        let mut h = Harness::new().path(&dir).fixed_dev_urls();
-        for url in urls {
-            h = h.dev_url(*url);
+        // An example with a schema runs once per schema it has: `schema.sql` and its Atlas HCL
+        // twin `schema.hcl` (trials named `hcl::…`) must both pass the same tests.
+        let schemas: Vec<&str> = ["schema.sql", "schema.hcl"]
+            .into_iter()
+            .filter(|s| dir.join(s).exists())
+            .collect();
+        for schema in if schemas.is_empty() {
+            vec![""]
+        } else {
+            schemas
+        } {
+            let mut h = Harness::new().path(&dir).fixed_dev_urls();
+            for url in urls {
+                h = h.dev_url(*url);
+            }
+            if !schema.is_empty() {
+                h = h.schema(dir.join(schema).display().to_string());
+            }
+            if dir.join("migrations").exists() {
+                h = h.migrations(dir.join("migrations").display().to_string());
+            }
+            let plan = h
+                .plan()
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            trials.extend(plan.trials.into_iter().map(|mut t| {
+                if schema.ends_with(".hcl") {
+                    t.name = format!("hcl::{}", t.name);
+                }
+                t
+            }));
         }
-        if dir.join("schema.sql").exists() {
-            h = h.schema(dir.join("schema.sql").display().to_string());
-        }
-        if dir.join("migrations").exists() {
-            h = h.migrations(dir.join("migrations").display().to_string());
-        }
-        trials.extend(
-            h.plan()
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .trials,
-        );
     }
     // The Atlas project example, through the CLI as its README says (local PostgreSQL; its
     // default dev database is the docker block, pinned by testdata/projects-docker).
@@ -220,9 +243,11 @@ fn harness(group: &Path) -> Harness {
             h = h.dev_url(url).fixed_dev_urls();
         }
     }
-    let schema = group.join("schema.sql");
-    if schema.exists() {
-        h = h.schema(schema.display().to_string());
+    // A group's desired schema: `schema.sql`, or an Atlas HCL `schema.hcl`.
+    for schema in [group.join("schema.sql"), group.join("schema.hcl")] {
+        if schema.exists() {
+            h = h.schema(schema.display().to_string());
+        }
     }
     if let Ok(dir) = std::fs::read_to_string(group.join("dir.txt")) {
         let dir = dir.trim();

@@ -225,15 +225,15 @@ pub struct External {
 
 // The parser and evaluator (hcl-rs with hcl-edit spans) live in these modules.
 pub mod data_script;
-mod eval;
-mod functions;
-mod parse;
+pub(crate) mod eval;
+pub(crate) mod functions;
+pub(crate) mod parse;
 #[cfg(test)]
 mod tests;
 mod url_functions;
+pub(crate) mod vars;
 
 pub use url_functions::with_userinfo;
-mod vars;
 
 impl TestFile {
     /// Parses a test file. All errors in the file are returned together.

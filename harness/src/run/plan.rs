@@ -25,7 +25,7 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     /// Dev URLs; every case runs once per URL. Empty means embedded in-memory SQLite.
     pub dev_urls: Vec<String>,
-    /// The desired schema (`--url` / `--schema`): SQL files or directories of them.
+    /// The desired schema (`--url` / `--schema`): SQL or Atlas HCL files, or directories of them.
     pub schema: Vec<String>,
     /// SQL applied before `schema`, from atlas.hcl: a dev block's `baseline`, the output of
     /// `data "external_schema"` programs. Each carries its place in atlas.hcl.
@@ -174,16 +174,17 @@ impl Plan {
         };
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
-        let state = DesiredState::load(&options.schema).map(|mut state| {
+        let inputs = Inputs {
+            vars: options.vars.clone(),
+            values: options.values.clone(),
+        };
+        let state = DesiredState::load(&options.schema, &inputs).map(|mut state| {
+            // atlas.hcl's baseline and external_schema output come first (see `applied`).
             state.files.splice(0..0, options.schema_sql.iter().cloned());
             state.reads_clock |=
                 (options.schema_sql.iter()).any(|f| crate::engine::reuse::reads_clock(&f.text));
             state
         });
-        let inputs = Inputs {
-            vars: options.vars.clone(),
-            values: options.values.clone(),
-        };
         let several = targets.len() > 1;
         let mut run_migrations: Option<Arc<Migrations>> = None;
         let name = |target: &Target, rest: String| {

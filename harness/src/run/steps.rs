@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use dbassay_dsl::hcl::Inputs;
 use dbassay_dsl::plan;
 use dbassay_dsl::source::{Location, SourceFile};
 
@@ -24,9 +25,9 @@ use crate::run::target::DesiredState;
 /// `schema { url }`: applies the schema source's SQL to the case's database.
 pub fn schema(session: &mut dyn Session, url: &str, at: &Location) -> Result<(), String> {
     let url = resolve(url, at);
-    let state =
-        DesiredState::load(std::slice::from_ref(&url)).map_err(|e| format!("schema: {e}"))?;
-    for file in &state.files {
+    let state = DesiredState::load(std::slice::from_ref(&url), &Inputs::default())
+        .map_err(|e| format!("schema: {e}"))?;
+    for file in &state.applied(session.dialect())? {
         sql::run_each(session, file, |_| {}).map_err(|f| format!("schema: {}", f.describe()))?;
     }
     Ok(())
