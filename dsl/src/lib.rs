@@ -12,14 +12,18 @@
 //! - [`migrate`]: migration directories (Atlas, golang-migrate, goose, flyway, dbmate), versions,
 //!   `atlas.sum`, directives.
 //! - [`project`]: the `atlas.hcl` project file.
+//! - [`plan`]: Atlas migration plan files (`*.plan.hcl`), for `test "plan"` cases.
+//! - [`schema`]: Atlas HCL schema files (`schema.hcl`): a typed model and DDL per dialect.
 //! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
 //! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
 
 pub mod dialect;
 pub mod hcl;
 pub mod migrate;
+pub mod plan;
 pub mod project;
 pub mod scan;
+pub mod schema;
 pub mod script;
 pub mod source;
 pub mod txtar;

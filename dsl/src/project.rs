@@ -3,10 +3,13 @@
 //! test files and variables of `schema test` and `migrate test`.
 //!
 //! Top-level `variable` and `locals` blocks, `getenv()`, `file()` and the other functions of
-//! test files are evaluated with the same helpers as test files. Other top-level blocks
-//! (`lint`, `diff`, `data`, `docker`, …) are accepted and not evaluated; a reference to one
-//! (`data.sql.x`) is an error at the referring attribute. Env attributes assay has no use for
-//! (`schemas`, `exclude`, `format { … }`, …) are accepted and ignored.
+//! test files are evaluated with the same helpers as test files (in variable defaults, locals
+//! and env attributes alike). Schema sources (`data "external_schema" | "hcl_schema" |
+//! "composite_schema"`) and dev databases (`docker`, `dev` blocks) are evaluated in
+//! [`sources`]. Other top-level blocks (`lint`, `diff`, other `data` types, …) are accepted and
+//! not evaluated; a reference to one (`data.sql.x`) is an error at the referring attribute. Env
+//! attributes assay has no use for (`schemas`, `exclude`, `format { … }`, …) are accepted and
+//! ignored.
 //!
 //! Selection follows Atlas: blocks labelled exactly `--env` win; otherwise unlabelled `env`
 //! blocks whose `name` evaluates to it (`name = atlas.env`).
@@ -19,8 +22,14 @@ use hcl::edit::Span as _;
 use hcl::edit::structure::{Attribute, Block, Body, Structure};
 use hcl::eval::Context;
 
-use crate::hcl::{Inputs, eval_support as support};
+use crate::hcl::{Inputs, Sql, eval_support as support};
 use crate::source::{Error, Location, SourceFile};
+
+#[cfg(test)]
+mod source_tests;
+mod sources;
+
+pub use sources::{Program, SchemaSource};
 
 /// The selected env of a project file, with every attribute assay uses evaluated.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,12 +37,17 @@ pub struct Env {
     pub name: String,
     pub url: Option<String>,
     pub dev: Option<String>,
-    /// `src`, or `schema { src }`: the desired schema.
-    pub src: Vec<String>,
+    /// `src`, or `schema { src }`: the desired schema, with data sources expanded.
+    pub src: Vec<SchemaSource>,
+    /// The `baseline` SQL of the `docker` / `dev` block the env's `dev` refers to: it runs on
+    /// every database before the desired schema or the migrations.
+    pub baseline: Option<Sql>,
     pub migration: Migration,
     /// `test { schema { … } }` (the env's, else the global `test` block, wholesale).
     pub test_schema: TestConfig,
     pub test_migrate: TestConfig,
+    /// `test { script { … } }`.
+    pub test_script: TestConfig,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -88,11 +102,12 @@ pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<
     atlas.insert("env".to_string(), Value::String(env.to_string()));
     ctx.declare_var("atlas", Value::Object(atlas));
     support::with_base_dir(&dir, || {
-        let var = support::variables(source, &variables, inputs, &mut errors);
+        let var = support::variables(source, &variables, inputs, &ctx, &mut errors);
         ctx.declare_var("var", var);
         let local = support::locals(source, &locals, &mut ctx, &mut errors);
         ctx.declare_var("local", local);
     });
+    let declared = sources::declare(source, &body, &mut ctx, &dir, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -148,19 +163,15 @@ pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<
     };
     out.url = get(attr(body, "url"), &mut errors);
     out.dev = get(attr(body, "dev"), &mut errors);
-    if let Some(a) = attr(body, "src") {
-        out.src = eval.strings(a).unwrap_or_else(|e| {
+    out.baseline = out.dev.as_deref().and_then(|d| declared.baseline(d));
+    let src = attr(body, "src")
+        .or_else(|| block_of(body, "schema").and_then(|schema| attr(&schema.body, "src")));
+    if let Some(a) = src {
+        let urls = eval.strings(a).unwrap_or_else(|e| {
             errors.push(e);
             Vec::new()
         });
-    }
-    if let Some(schema) = block_of(body, "schema")
-        && let Some(a) = attr(&schema.body, "src")
-    {
-        out.src = eval.strings(a).unwrap_or_else(|e| {
-            errors.push(e);
-            Vec::new()
-        });
+        out.src = urls.iter().flat_map(|u| declared.resolve(u)).collect();
     }
     if let Some(m) = block_of(body, "migration") {
         out.migration.dir = get(attr(&m.body, "dir"), &mut errors);
@@ -179,6 +190,7 @@ pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<
         for (kind, into) in [
             ("schema", &mut out.test_schema),
             ("migrate", &mut out.test_migrate),
+            ("script", &mut out.test_script),
         ] {
             let Some(b) = block_of(&test.body, kind) else {
                 continue;
@@ -366,7 +378,7 @@ lint {
         let e = env(PROJECT, "dev", &[]).unwrap();
         assert_eq!(e.url.as_deref(), Some(""));
         assert_eq!(e.dev.as_deref(), Some("sqlite://dev?mode=memory"));
-        assert_eq!(e.src, ["file://schema.sql"]);
+        assert_eq!(e.src, [SchemaSource::Url("file://schema.sql".into())]);
         assert_eq!(
             e.migration.dir.as_deref(),
             Some("file://migrations?format=atlas")
@@ -387,6 +399,38 @@ lint {
         assert_eq!(e.dev.as_deref(), Some("local://mariadb"));
         let e = env(PROJECT, "ci", &[]).unwrap();
         assert_eq!(e.dev.as_deref(), Some("local://postgres"));
+    }
+
+    #[test]
+    fn function_calls_in_defaults_locals_and_env_attributes() {
+        // The documented pattern that used to fail with "unknown function getenv".
+        let text = r#"variable "db_url" {
+  type    = string
+  default = getenv("ASSAY_PROJECT_TEST_UNSET")
+}
+variable "dev" {
+  type    = string
+  default = coalesce(getenv("ASSAY_PROJECT_TEST_UNSET"), "sqlite://dev?mode=memory")
+}
+locals {
+  reader = urluserinfo("postgres://h:5432/app", "reader", "pw")
+}
+env "dev" {
+  url = var.db_url
+  dev = lower(var.dev)
+  src = [format("file://%s.sql", "schema"), local.reader]
+}
+"#;
+        let e = env(text, "dev", &[]).unwrap();
+        assert_eq!(e.url.as_deref(), Some(""));
+        assert_eq!(e.dev.as_deref(), Some("sqlite://dev?mode=memory"));
+        assert_eq!(
+            e.src,
+            [
+                SchemaSource::Url("file://schema.sql".into()),
+                SchemaSource::Url("postgres://reader:pw@h:5432/app".into())
+            ]
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The `assay` command line: Atlas's spellings plus libtest's flags.
 //!
 //! ```text
-//! assay test [PATHS…]            every case (schema and migrate) and every txtar script
-//! assay schema test [PATHS…]     only test "schema" cases
-//! assay migrate test [PATHS…]    only test "migrate" cases
+//! assay test [PATHS…]              every case (of every kind) and every txtar script
+//! assay schema test [PATHS…]       only test "schema" cases
+//! assay migrate test [PATHS…]      only test "migrate" cases
+//! assay schema plan test [PATHS…]  only test "plan" cases
+//! assay script test [PATHS…]       only test "script" cases
+//! assay schema render --url file://schema.hcl --dev-url URL   the DDL of an HCL schema
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -33,9 +36,15 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Top {
     /// Run every test case found under the paths.
-    Test(TestArgs),
-    /// Atlas's `schema test`: run only `test "schema"` cases.
+    Test(Box<TestArgs>),
+    /// Atlas's `schema test` (only `test "schema"` cases) and `schema plan test` (only
+    /// `test "plan"` cases).
     Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+    /// Atlas's `script test`: run only `test "script"` cases.
+    Script {
         #[command(subcommand)]
         command: KindCommand,
     },
@@ -63,7 +72,22 @@ enum MigrateCommand {
 
 #[derive(Subcommand, Debug)]
 enum KindCommand {
-    Test(TestArgs),
+    Test(Box<TestArgs>),
+}
+
+#[derive(Subcommand, Debug)]
+// Parsed once per process: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum SchemaCommand {
+    /// Run only `test "schema"` cases.
+    Test(Box<TestArgs>),
+    /// `assay schema plan test`: run only `test "plan"` cases.
+    Plan {
+        #[command(subcommand)]
+        command: KindCommand,
+    },
+    /// Print the DDL an Atlas HCL schema becomes on the dev URL's engine (no server needed).
+    Render(crate::schema_source::RenderArgs),
 }
 
 #[derive(Args, Debug)]
@@ -76,7 +100,8 @@ struct TestArgs {
     /// in memory (sqlite://dev?mode=memory).
     #[arg(long = "dev-url", env = "ASSAY_DEV_URL", value_delimiter = ',')]
     dev_url: Vec<String>,
-    /// The desired schema: a .sql file or a directory of them (file://schema.sql); repeatable.
+    /// The desired schema: a .sql file, an Atlas HCL schema (.hcl), or a directory of either
+    /// (file://schema.sql, file://schema.hcl); repeatable.
     #[arg(short = 'u', long = "url", alias = "schema", value_delimiter = ',')]
     url: Vec<String>,
     /// A value for a `variable` block: --var name=value (repeat a name to build a list).
@@ -100,6 +125,10 @@ struct TestArgs {
     /// PostgreSQL: the schema of the atlas_schema_revisions table.
     #[arg(long = "revisions-schema")]
     revisions_schema: Option<String>,
+    /// Accepted and ignored: Atlas's run metadata for Atlas Cloud (JSON), which atlas-action
+    /// and atlasexec pass to `migrate test`.
+    #[arg(long = "context", value_name = "JSON")]
+    context: Option<String>,
     /// Replay every migration in every migrate case instead of cloning cached migrated states.
     #[arg(long = "no-cache")]
     no_cache: bool,
@@ -187,10 +216,22 @@ fn run() -> ExitCode {
     let cli = Cli::parse();
     crate::shell::panic_if_asked();
     let (args, kind) = match cli.command {
-        Top::Test(a) => (a, None),
+        Top::Test(a) => (*a, None),
         Top::Schema {
+            command: SchemaCommand::Test(a),
+        } => (*a, Some(CaseKind::Schema)),
+        Top::Schema {
+            command:
+                SchemaCommand::Plan {
+                    command: KindCommand::Test(a),
+                },
+        } => (*a, Some(CaseKind::Plan)),
+        Top::Script {
             command: KindCommand::Test(a),
-        } => (a, Some(CaseKind::Schema)),
+        } => (*a, Some(CaseKind::Script)),
+        Top::Schema {
+            command: SchemaCommand::Render(a),
+        } => return crate::schema_source::render_command(a),
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),
@@ -242,6 +283,7 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     let vars = a
         .var
         .iter()
+        .flat_map(|v| split_vars(v))
         .map(|v| {
             v.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.to_string()))
@@ -249,10 +291,19 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut a = a;
+    // `--context` is Atlas Cloud's run metadata: accepted so atlas-action's command lines run,
+    // and not used.
+    let _ = a.context.take();
     let mut values = std::collections::BTreeMap::new();
+    let mut schema_sql = Vec::new();
+    let mut migration_baseline = Vec::new();
     if a.env.is_some() || a.config.is_some() {
         let mut project_paths = Vec::new();
-        values = crate::migrate::project::apply(&mut a.project(&mut project_paths), &vars, kind)?;
+        values = crate::migrate::project::apply(
+            &mut a.project(&mut project_paths, &mut schema_sql, &mut migration_baseline),
+            &vars,
+            kind,
+        )?;
         if paths.is_empty() {
             paths = project_paths.iter().map(PathBuf::from).collect();
         }
@@ -267,6 +318,8 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         paths,
         dev_urls: a.dev_url,
         schema: a.url,
+        schema_sql,
+        migration_baseline,
         vars,
         run,
         kind,
@@ -369,6 +422,38 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     Ok(ok)
 }
 
+/// One `--var` holds several values as Atlas reads it (`--var "a=1,b=2"`): split at the commas
+/// that start another `name=`, outside quotes and HCL brackets, so `--var 'list=a,b'` and
+/// `--var 'm={a = 1, b = 2}'` stay one value each.
+fn split_vars(arg: &str) -> Vec<String> {
+    let starts_name = |rest: &str| {
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        !name.is_empty()
+            && rest[name.len()..].starts_with('=')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+    };
+    let (mut out, mut current) = (Vec::new(), String::new());
+    let (mut depth, mut quoted) = (0i32, false);
+    for (i, c) in arg.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '{' | '[' | '(' if !quoted => depth += 1,
+            '}' | ']' | ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 && starts_name(&arg[i + 1..]) => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out
+}
+
 /// `--color always|never` decides the colours of diffs too (default: when stdout is a terminal).
 fn diff_colors(choice: &str) {
     if matches!(choice, "always" | "never") {
@@ -396,6 +481,8 @@ impl TestArgs {
     fn project<'a>(
         &'a mut self,
         paths: &'a mut Vec<String>,
+        schema_sql: &'a mut Vec<dbassay_dsl::hcl::Sql>,
+        migration_baseline: &'a mut Vec<dbassay_dsl::hcl::Sql>,
     ) -> crate::migrate::project::Settings<'a> {
         crate::migrate::project::Settings {
             config: self.config.as_deref(),
@@ -406,6 +493,21 @@ impl TestArgs {
             dir_format: &mut self.dir_format,
             revisions_schema: &mut self.revisions_schema,
             paths,
+            schema_sql,
+            migration_baseline,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_vars;
+
+    #[test]
+    fn a_var_holds_several_values_as_in_atlas() {
+        assert_eq!(split_vars("a=1,b=2"), ["a=1", "b=2"]);
+        assert_eq!(split_vars("list=a,b"), ["list=a,b"]);
+        assert_eq!(split_vars("m={a = 1, b=2},n=3"), ["m={a = 1, b=2}", "n=3"]);
+        assert_eq!(split_vars("s=\"x,y=1\",t=2"), ["s=\"x,y=1\"", "t=2"]);
     }
 }

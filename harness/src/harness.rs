@@ -66,7 +66,7 @@ impl Harness {
         self
     }
 
-    /// The desired schema: a .sql file or a directory of them.
+    /// The desired schema: a .sql file, an Atlas HCL schema (.hcl), or a directory of either.
     pub fn schema(mut self, schema: impl Into<String>) -> Harness {
         self.options.schema.push(schema.into());
         self

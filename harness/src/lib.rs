@@ -9,6 +9,7 @@
 //! - [`snapshot`]: the cache of built states ("schema applied", "migrated to version N").
 //! - [`migrate`]: applying migration directories, the cache of migrated states, `assay migrate`.
 //! - [`run`]: planning trials and running cases.
+//! - [`schema_source`]: desired schemas written in Atlas HCL, rendered per dialect.
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
 //! - [`shell`]: completions, man page, colour and CI conventions, exit codes.
@@ -24,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod runtime;
+pub mod schema_source;
 pub mod shell;
 
 pub use harness::Harness;

@@ -1,7 +1,7 @@
 //! assay's own behaviour, pinned by files under `testdata/` that assay runs.
 //!
 //! - `testdata/hcl/<group>/`: `*.test.hcl` files whose cases must all pass, on the desired schema
-//!   `schema.sql` of the group (if any), with the `--var`s listed in `vars.txt` (if any), on the
+//!   `schema.sql` (or the Atlas HCL `schema.hcl`) of the group (if any), with the `--var`s listed in `vars.txt` (if any), on the
 //!   dev URLs listed in `dev_url.txt` (if any; default embedded SQLite). A group's migration
 //!   directory (for `test "migrate"` cases) is `dir.txt` (one line, `file://path?format=F`,
 //!   relative to the group), else `migrations/` when it exists.
@@ -12,6 +12,9 @@
 //!
 //! - `testdata/scripts/`: txtar scripts that must pass; they pin the CLI by calling `assay`.
 //!   `examples/golden/` runs the same way.
+//! - `testdata/projects/`: txtar scripts of atlas.hcl projects, run once per engine (SQLite,
+//!   PostgreSQL, MariaDB); `testdata/projects-docker/`: the same with a `docker` block, when
+//!   Docker is here.
 //!
 //! A group whose engine is not on this machine (no server binaries, no Docker) is skipped with a
 //! loud message — unless `CI` is set: then its trials run and fail, so CI never passes by
@@ -60,6 +63,13 @@ fn main() {
             "postgres-backfill",
             &[sqlite, "local://postgres", "local://mariadb"][..],
         ),
+        // Atlas's testing guides, rewritten with HCL schemas.
+        ("guide-functions", &["local://postgres"][..]),
+        ("guide-triggers", &["local://postgres"][..]),
+        ("guide-views", &["local://postgres"][..]),
+        ("guide-domains", &["local://postgres"][..]),
+        ("guide-procedures", &["local://postgres"][..]),
+        ("guide-data-migrations", &["local://postgres"][..]),
     ] {
         let dir = examples.join(name);
         if let Err(missing) = urls.iter().try_for_each(|u| present(u)) {
@@ -69,15 +79,104 @@ fn main() {
             );
             continue;
         }
-        let mut h = Harness::new().path(&dir).fixed_dev_urls();
-        for url in urls {
-            h = h.dev_url(*url);
+        // An example with a schema runs once per schema it has: `schema.sql` and its Atlas HCL
+        // twin `schema.hcl` (trials named `hcl::…`) must both pass the same tests.
+        let schemas: Vec<&str> = ["schema.sql", "schema.hcl"]
+            .into_iter()
+            .filter(|s| dir.join(s).exists())
+            .collect();
+        for schema in if schemas.is_empty() {
+            vec![""]
+        } else {
+            schemas
+        } {
+            let mut h = Harness::new().path(&dir).fixed_dev_urls();
+            for url in urls {
+                h = h.dev_url(*url);
+            }
+            if !schema.is_empty() {
+                h = h.schema(dir.join(schema).display().to_string());
+            }
+            if dir.join("migrations").exists() {
+                h = h.migrations(dir.join("migrations").display().to_string());
+            }
+            let plan = h
+                .plan()
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            trials.extend(plan.trials.into_iter().map(|mut t| {
+                if schema.ends_with(".hcl") {
+                    t.name = format!("hcl::{}", t.name);
+                }
+                t
+            }));
         }
-        if dir.join("schema.sql").exists() {
-            h = h.schema(dir.join("schema.sql").display().to_string());
+    }
+    // The Atlas project example, through the CLI as its README says (local PostgreSQL; its
+    // default dev database is the docker block, pinned by testdata/projects-docker).
+    let example = examples.join("atlas-project");
+    match present("local://postgres") {
+        Err(missing) => eprintln!(
+            "!!! SKIPPED {}: {missing} (set CI=true to fail instead)",
+            example.display()
+        ),
+        Ok(()) => trials.push(Trial {
+            name: "examples/atlas-project".into(),
+            engine: "postgres".into(),
+            ignored: false,
+            job: Job::Custom(Box::new(move || {
+                let args = ["test", "--env", "dev", "--var", "dev=local://postgres"];
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+                    .args(args)
+                    .current_dir(&example)
+                    .output()
+                    .map_err(|e| format!("cannot run assay: {e}"))?;
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                if out.status.success() && stdout.contains("test result: ok. 7 passed") {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "assay {} ({}):\n{stdout}\n{}",
+                        args.join(" "),
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    ))
+                }
+            })),
+        }),
+    }
+    // atlas.hcl projects through the CLI, once per engine (`testdata/projects/`), and the ones
+    // that start their dev database in Docker (`testdata/projects-docker/`).
+    for (dir, urls) in [
+        (
+            "projects",
+            &[
+                "sqlite://dev?mode=memory",
+                "local://postgres",
+                "local://mariadb",
+            ][..],
+        ),
+        (
+            "projects-docker",
+            &["docker://postgres/15/dev", "docker://mariadb/10.11/dev"][..],
+        ),
+    ] {
+        let dir = root.join(dir);
+        if let Err(missing) = urls.iter().try_for_each(|u| present(u)) {
+            eprintln!(
+                "!!! SKIPPED {}: {missing} (set CI=true to fail instead)",
+                dir.display()
+            );
+            continue;
         }
-        if dir.join("migrations").exists() {
-            h = h.migrations(dir.join("migrations").display().to_string());
+        let mut h = Harness::new()
+            .path(&dir)
+            .assay_bin(env!("CARGO_BIN_EXE_assay"))
+            .fixed_dev_urls();
+        // The Docker scripts start their own containers; their own database is SQLite.
+        if !dir.ends_with("projects-docker") {
+            for url in urls {
+                h = h.dev_url(*url);
+            }
         }
         trials.extend(
             h.plan()
@@ -144,9 +243,11 @@ fn harness(group: &Path) -> Harness {
             h = h.dev_url(url).fixed_dev_urls();
         }
     }
-    let schema = group.join("schema.sql");
-    if schema.exists() {
-        h = h.schema(schema.display().to_string());
+    // A group's desired schema: `schema.sql`, or an Atlas HCL `schema.hcl`.
+    for schema in [group.join("schema.sql"), group.join("schema.hcl")] {
+        if schema.exists() {
+            h = h.schema(schema.display().to_string());
+        }
     }
     if let Ok(dir) = std::fs::read_to_string(group.join("dir.txt")) {
         let dir = dir.trim();

@@ -185,6 +185,11 @@ pub(crate) fn show(v: &Value) -> String {
 
 fn describe(kind: &ErrorKind) -> String {
     match kind {
+        ErrorKind::UndefinedFunc(name)
+            if super::functions::NAMES.contains(&name.to_string().as_str()) =>
+        {
+            format!("function `{name}` cannot be called here")
+        }
         ErrorKind::UndefinedFunc(name) => {
             format!(
                 "unknown function `{name}`; available: {}",

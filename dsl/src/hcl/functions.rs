@@ -1,5 +1,7 @@
 //! Functions available in test files: the part of Atlas's `schemahcl` standard library that test
-//! files use (strings, collections, JSON, `file`, `getenv`, regexes).
+//! files use (strings, collections, JSON, `file`, `getenv`, regexes, URLs). atlas.hcl and test
+//! files get the same set, everywhere an expression is allowed (variable defaults, locals, env
+//! attributes, case attributes).
 //!
 //! hcl-rs has no built-in functions and a function is a plain `fn` pointer, so `file()` reads its
 //! base directory from a thread-local that the evaluator sets around every evaluation
@@ -10,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
+
+use super::url_functions as urls;
 
 type Res = Result<Value, String>;
 
@@ -68,6 +72,10 @@ pub(crate) const NAMES: &[&str] = &[
     "trimspace",
     "trimsuffix",
     "upper",
+    "urlescape",
+    "urlqueryset",
+    "urlsetpath",
+    "urluserinfo",
     "values",
 ];
 
@@ -151,6 +159,19 @@ pub(crate) fn declare(ctx: &mut Context<'_>, used: impl Fn(&str) -> bool) {
         ("trimspace", FuncDef::new(trimspace, [Str])),
         ("trimsuffix", FuncDef::new(trimsuffix, [Str, Str])),
         ("upper", FuncDef::new(upper, [Str])),
+        ("urlescape", FuncDef::new(urls::urlescape, [Str])),
+        (
+            "urlqueryset",
+            FuncDef::new(urls::urlqueryset, [Str, Str, Str]),
+        ),
+        ("urlsetpath", FuncDef::new(urls::urlsetpath, [Str, Str])),
+        (
+            "urluserinfo",
+            FuncDef::builder()
+                .params([Str, Str])
+                .variadic_param(Any)
+                .build(urls::urluserinfo),
+        ),
         ("values", FuncDef::new(values, [ParamType::object_of(Any)])),
     ];
     debug_assert_eq!(defs.len(), NAMES.len());

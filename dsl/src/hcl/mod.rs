@@ -11,11 +11,14 @@ use std::sync::Arc;
 
 use crate::source::{Error, Location, SourceFile, Span};
 
-/// Which Atlas command runs a case: `test "schema" …` or `test "migrate" …`.
+/// Which Atlas command runs a case: `test "schema" …` (`schema test`), `test "migrate" …`
+/// (`migrate test`), `test "plan" …` (`schema plan test`) or `test "script" …` (`script test`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaseKind {
     Schema,
     Migrate,
+    Plan,
+    Script,
 }
 
 impl CaseKind {
@@ -23,6 +26,8 @@ impl CaseKind {
         match self {
             CaseKind::Schema => "schema",
             CaseKind::Migrate => "migrate",
+            CaseKind::Plan => "plan",
+            CaseKind::Script => "script",
         }
     }
 }
@@ -54,7 +59,8 @@ pub struct Case {
     pub location: Location,
     pub skip: bool,
     pub parallel: bool,
-    /// Commands evaluated with an empty `testing.dev_url`; see [`Case::commands`].
+    /// Commands evaluated with a placeholder `testing.dev_url` (`assay://dev`); see
+    /// [`Case::commands`].
     pub commands: Vec<Command>,
     /// Whether any command refers to `testing.dev_url` / `self.dev_url`.
     pub uses_dev_url: bool,
@@ -92,10 +98,47 @@ pub enum CommandKind {
     Exec(Exec),
     Assert(Assert),
     Catch(Catch),
-    Log { message: String },
-    Cleanup { sql: Sql },
+    Log {
+        message: String,
+    },
+    Cleanup {
+        sql: Sql,
+    },
     External(External),
-    Migrate { to: String },
+    Migrate {
+        to: String,
+    },
+    /// `schema { url }` (plan and script cases): brings the database to the state of a schema
+    /// source, as written (relative paths: see the harness).
+    Schema {
+        url: String,
+    },
+    /// `apply { url = "file://x.plan.hcl" }` (plan cases): applies a plan file's migration.
+    Apply {
+        url: String,
+    },
+    /// `script "exec" | "query" { … }`: runs Data Scripts of a script file.
+    Script(ScriptCall),
+}
+
+/// A `script` step: which scripts of which file, with what, under whom, expecting what.
+#[derive(Clone, Debug)]
+pub struct ScriptCall {
+    /// `exec` or `query`.
+    pub kind: String,
+    /// As written; relative to the test file's directory.
+    pub file: std::path::PathBuf,
+    /// `run`: the scripts whose name matches (all of the kind without it).
+    pub run: Option<regex::Regex>,
+    pub vars: BTreeMap<String, hcl::Value>,
+    /// `output` / `match` over everything the scripts print.
+    pub expect: Option<Expect>,
+    /// `error`: the run must fail with a message matching this (regex or substring).
+    pub error: Option<String>,
+    /// `as { role = … }`.
+    pub role: Option<String>,
+    /// `as { user = … password = … }`.
+    pub login: Option<(String, String)>,
 }
 
 /// SQL text from a `sql` attribute.
@@ -181,12 +224,16 @@ pub struct External {
 }
 
 // The parser and evaluator (hcl-rs with hcl-edit spans) live in these modules.
-mod eval;
-mod functions;
-mod parse;
+pub mod data_script;
+pub(crate) mod eval;
+pub(crate) mod functions;
+pub(crate) mod parse;
 #[cfg(test)]
 mod tests;
-mod vars;
+mod url_functions;
+pub(crate) mod vars;
+
+pub use url_functions::with_userinfo;
 
 impl TestFile {
     /// Parses a test file. All errors in the file are returned together.
@@ -220,9 +267,10 @@ pub(crate) mod eval_support {
         source: &SourceFile,
         blocks: &[&Block],
         inputs: &Inputs,
+        ctx: &Context<'_>,
         errors: &mut Vec<Error>,
     ) -> Value {
-        super::vars::variables(source, blocks, inputs, errors)
+        super::vars::variables(source, blocks, inputs, ctx, errors)
     }
 
     pub(crate) fn locals(
@@ -250,6 +298,12 @@ pub(crate) mod eval_support {
 
     pub(crate) fn to_string(v: &Value) -> Option<String> {
         super::eval::to_string(v)
+    }
+
+    /// Where a string attribute's text starts, and whether offsets in the text map back to the
+    /// file line by line (a literal without `<<-` indent stripping), as [`super::Sql`] says.
+    pub(crate) fn text_start(c: &Compiled, source: &SourceFile) -> (crate::source::Location, bool) {
+        (source.location(c.0.content_start), c.0.exact)
     }
 
     pub(crate) fn show(v: &Value) -> String {

@@ -22,6 +22,8 @@ use super::{
 };
 use crate::source::{Error, Location, SourceFile};
 
+mod script_step;
+
 /// Command blocks: name, allowed attributes, required attributes.
 const COMMANDS: &[(&str, &[&str], &[&str])] = &[
     ("exec", &["sql", "format", "output", "match"], &["sql"]),
@@ -35,11 +37,17 @@ const COMMANDS: &[(&str, &[&str], &[&str])] = &[
         &["program"],
     ),
     ("migrate", &["to"], &["to"]),
+    ("schema", &["url"], &["url"]),
+    ("apply", &["url"], &["url"]),
 ];
 const COMMAND_NAMES: &[&str] = &[
-    "exec", "assert", "catch", "log", "cleanup", "external", "migrate",
+    "exec", "assert", "catch", "log", "cleanup", "external", "migrate", "schema", "apply", "script",
 ];
 const TOP_BLOCKS: &[&str] = &["test", "variable", "locals"];
+/// `testing.dev_url` while a file is parsed, before any database exists: a valid URL, so
+/// `urluserinfo(self.dev_url, …)` evaluates; cases that use the dev URL are evaluated again
+/// with the real one when they run.
+const PARSE_TIME_DEV_URL: &str = "assay://dev";
 const CASE_ATTRS: &[&str] = &["skip", "parallel", "for_each"];
 
 pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec<Error>> {
@@ -95,7 +103,7 @@ pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec
     let called = super::eval::called_functions(&body);
     functions::declare(&mut ctx, |name| called.contains(name));
     functions::with_base_dir(&dir, || {
-        let var = super::vars::variables(&source, &variables, inputs, &mut errors);
+        let var = super::vars::variables(&source, &variables, inputs, &ctx, &mut errors);
         ctx.declare_var("var", var);
         let local = super::vars::locals(&source, &locals, &mut ctx, &mut errors);
         ctx.declare_var("local", local);
@@ -161,6 +169,8 @@ struct CommandTemplate {
     attrs: Vec<Attr>,
     /// `match` compiled once when it is a constant.
     regex: Option<regex::Regex>,
+    /// `script "KIND"`: the kind, and the attributes of its `as { … }` block.
+    script: Option<(String, Vec<Attr>)>,
 }
 
 impl CommandTemplate {
@@ -190,7 +200,7 @@ pub(crate) fn at(source: &SourceFile, span: Option<std::ops::Range<usize>>) -> L
 }
 
 /// An "unknown X" error listing what is allowed, with a suggestion when one is close.
-fn unknown(
+pub(crate) fn unknown(
     source: &SourceFile,
     span: Option<std::ops::Range<usize>>,
     what: &str,
@@ -293,16 +303,18 @@ fn test_block(
     let source = &scope.source;
     let location = at(source, block.span());
     if block.labels.len() != 2 {
-        errors.push(Error::new(location, "test blocks take exactly two labels: test \"schema\" \"name\" or test \"migrate\" \"name\""));
+        errors.push(Error::new(location, "test blocks take exactly two labels: test \"KIND\" \"name\" (KIND: schema, migrate, plan or script)"));
         return;
     }
     let kind = match block.labels[0].as_str() {
         "schema" => CaseKind::Schema,
         "migrate" => CaseKind::Migrate,
+        "plan" => CaseKind::Plan,
+        "script" => CaseKind::Script,
         other => {
             errors.push(Error::new(
                 at(source, block.labels[0].span()),
-                format!("unknown test kind \"{other}\"; use test \"schema\" or test \"migrate\""),
+                format!("unknown test kind \"{other}\"; use test \"schema\", \"migrate\", \"plan\" or \"script\""),
             ));
             return;
         }
@@ -370,7 +382,7 @@ fn test_block(
             body: body.clone(),
             each,
         };
-        let ctx = eval.context(&case_name, "");
+        let ctx = eval.context(&case_name, PARSE_TIME_DEV_URL);
         let evaluated = functions::with_base_dir(&scope.dir, || {
             let skip = body
                 .skip
@@ -410,6 +422,9 @@ fn command(
     errors: &mut Vec<Error>,
 ) -> Option<CommandTemplate> {
     let ident = block.ident.as_str();
+    if ident == "script" {
+        return script_step::check(source, block, errors);
+    }
     let Some(&(name, allowed, required)) = COMMANDS.iter().find(|c| c.0 == ident) else {
         errors.push(unknown(
             source,
@@ -427,6 +442,18 @@ fn command(
         errors.push(Error::new(
             location.clone(),
             "migrate blocks are only allowed in test \"migrate\" cases",
+        ));
+    }
+    if name == "schema" && !matches!(kind, CaseKind::Plan | CaseKind::Script) {
+        errors.push(Error::new(
+            location.clone(),
+            "schema blocks are only allowed in test \"plan\" and test \"script\" cases (schema cases start from the desired schema already)",
+        ));
+    }
+    if name == "apply" && kind != CaseKind::Plan {
+        errors.push(Error::new(
+            location.clone(),
+            "apply blocks are only allowed in test \"plan\" cases",
         ));
     }
     if !block.labels.is_empty() {
@@ -452,6 +479,7 @@ fn command(
         location,
         attrs,
         regex: None,
+        script: None,
     };
     if let (Some(_), Some(m)) = (template.get("output"), template.get("match")) {
         errors.push(Error::new(
@@ -575,6 +603,13 @@ fn eval_command(
         "migrate" => CommandKind::Migrate {
             to: required("to")?,
         },
+        "schema" => CommandKind::Schema {
+            url: required("url")?,
+        },
+        "apply" => CommandKind::Apply {
+            url: required("url")?,
+        },
+        "script" => script_step::evaluate(source, c, ctx)?,
         _ => CommandKind::External(External {
             program: program(source, c, ctx)?,
             // Kept as written: the runner resolves a relative path against the file's directory.

@@ -163,10 +163,10 @@ fn migrate_cases_take_migrate_blocks_and_schema_cases_do_not() {
 #[test]
 fn test_blocks_need_two_labels_and_a_known_kind() {
     assert_eq!(
-        errors("test \"schema\" {\n}\ntest \"plan\" \"p\" {\n}\n"),
+        errors("test \"schema\" {\n}\ntest \"unit\" \"p\" {\n}\n"),
         [
-            "x.test.hcl:1:1: test blocks take exactly two labels: test \"schema\" \"name\" or test \"migrate\" \"name\"",
-            "x.test.hcl:3:6: unknown test kind \"plan\"; use test \"schema\" or test \"migrate\"",
+            "x.test.hcl:1:1: test blocks take exactly two labels: test \"KIND\" \"name\" (KIND: schema, migrate, plan or script)",
+            "x.test.hcl:3:6: unknown test kind \"unit\"; use test \"schema\", \"migrate\", \"plan\" or \"script\"",
         ]
     );
 }
@@ -205,7 +205,7 @@ fn cleanup_and_external_commands() {
     }
     match &case.commands[1].kind {
         CommandKind::External(e) => {
-            assert_eq!(e.program, ["go", "test", "--dev-url", "", "3"]);
+            assert_eq!(e.program, ["go", "test", "--dev-url", "assay://dev", "3"]);
             assert_eq!(
                 e.working_dir.as_deref(),
                 Some(std::path::Path::new("sub/dir"))
@@ -235,7 +235,7 @@ fn self_is_an_alias_of_testing_and_dev_url_is_re_evaluated() {
         CommandKind::Log { message } => message.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(msg(&f.cases[0].commands), "n/1  ");
+    assert_eq!(msg(&f.cases[0].commands), "n/1 assay://dev assay://dev");
     assert_eq!(
         msg(&f.cases[0].commands("sqlite://a").unwrap()),
         "n/1 sqlite://a sqlite://a"
@@ -333,7 +333,7 @@ test "schema" "b" {
             "x.test.hcl:1:1: unknown block `tset` at the top level; did you mean `test`? (allowed: test, variable, locals)",
             "x.test.hcl:2:1: unexpected attribute `name` at the top level; a test file holds only blocks: test, variable, locals",
             "x.test.hcl:4:3: unknown attribute `paralel` in test block; did you mean `parallel`? (allowed: skip, parallel, for_each)",
-            "x.test.hcl:5:3: unknown block `exce` in test block; did you mean `exec`? (allowed: exec, assert, catch, log, cleanup, external, migrate)",
+            "x.test.hcl:5:3: unknown block `exce` in test block; did you mean `exec`? (allowed: exec, assert, catch, log, cleanup, external, migrate, schema, apply, script)",
             "x.test.hcl:8:5: unknown attribute `outptu` in exec block; did you mean `output`? (allowed: sql, format, output, match)",
             "x.test.hcl:9:5: unexpected block `nested` in exec block; exec takes only attributes",
         ]
@@ -701,5 +701,191 @@ fn locations_skip_leading_comments_and_indentation() {
     assert_eq!(
         exec(&f.cases[0].commands[0]).sql.start.to_string(),
         "x.test.hcl:5:19"
+    );
+}
+
+#[test]
+fn url_functions() {
+    assert_eq!(
+        eval(
+            r#"urluserinfo("postgres://root:pass@localhost:5432/db?sslmode=disable", "tester", "p@ss")"#
+        ),
+        "postgres://tester:p%40ss@localhost:5432/db?sslmode=disable"
+    );
+    assert_eq!(
+        eval(r#"urluserinfo("postgres://localhost/db", "reader")"#),
+        "postgres://reader@localhost/db"
+    );
+    assert_eq!(
+        eval(r#"urlqueryset("postgres://h/db?search_path=a&x=1", "search_path", "b c")"#),
+        "postgres://h/db?x=1&search_path=b+c"
+    );
+    assert_eq!(
+        eval(r#"urlsetpath("mysql://u@h:3306/a?p=1", "b")"#),
+        "mysql://u@h:3306/b?p=1"
+    );
+    assert_eq!(eval(r#"urlescape("a b/c")"#), "a+b%2Fc");
+    let errs =
+        errors("test \"schema\" \"f\" {\n  log { message = urluserinfo(\"nourl\", \"u\") }\n}\n");
+    assert!(errs[0].contains("missing scheme"), "{errs:?}");
+}
+
+#[test]
+fn functions_in_variable_defaults_and_locals() {
+    // Atlas's documented `default = getenv("DB_URL")`: functions work in defaults.
+    let f = parse(
+        r#"variable "url" {
+  type    = string
+  default = getenv("DBASSAY_SURELY_UNSET_VARIABLE")
+}
+variable "n" {
+  type    = number
+  default = length(split(",", "a,b,c"))
+}
+locals {
+  who = urluserinfo("postgres://h/db", upper("u"))
+}
+test "schema" "f" {
+  log { message = "${var.url}|${var.n}|${local.who}|${self.name}|${testing.name}" }
+}
+"#,
+    );
+    match &f.cases[0].commands[0].kind {
+        CommandKind::Log { message } => assert_eq!(message, "|3|postgres://U@h/db|f|f"),
+        other => panic!("{other:?}"),
+    }
+    // A default may not refer to other variables: the error says where, without contradiction.
+    let errs =
+        errors("variable \"a\" {\n  default = \"x\"\n}\nvariable \"b\" {\n  default = var.a\n}\n");
+    assert!(
+        errs[0].starts_with("x.test.hcl:5:13: default: unknown variable `var`"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn plan_and_script_cases() {
+    let f = parse(
+        r#"test "plan" "p" {
+  schema {
+    url = "file://v1.sql"
+  }
+  apply {
+    url = "file://plans/v2.plan.hcl"
+  }
+}
+test "script" "s" {
+  schema {
+    url = "file://schema.sql"
+  }
+  exec {
+    sql = "SELECT 1"
+  }
+}
+"#,
+    );
+    assert_eq!(f.cases[0].kind, CaseKind::Plan);
+    assert_eq!(f.cases[1].kind, CaseKind::Script);
+    assert!(
+        matches!(&f.cases[0].commands[0].kind, CommandKind::Schema { url } if url == "file://v1.sql")
+    );
+    assert!(
+        matches!(&f.cases[0].commands[1].kind, CommandKind::Apply { url } if url == "file://plans/v2.plan.hcl")
+    );
+    assert_eq!(
+        errors(
+            "test \"schema\" \"s\" {\n  apply { url = \"x\" }\n  schema { url = \"y\" }\n}\ntest \"script\" \"t\" {\n  script \"loop\" {\n    file = \"s.hcl\"\n  }\n  script \"exec\" {\n    run = \"x\"\n    as {\n      user = \"u\"\n    }\n  }\n}\n"
+        ),
+        [
+            "x.test.hcl:2:3: apply blocks are only allowed in test \"plan\" cases",
+            "x.test.hcl:3:3: schema blocks are only allowed in test \"plan\" and test \"script\" cases (schema cases start from the desired schema already)",
+            "x.test.hcl:6:3: script \"loop\" steps are not supported by assay yet (script \"exec\" and \"query\" are)",
+            "x.test.hcl:9:3: script block is missing the required attribute `file`",
+            "x.test.hcl:9:3: as: give either role = \"…\" or both user = \"…\" and password = \"…\"",
+        ]
+    );
+}
+
+#[test]
+fn script_steps() {
+    let f = parse(
+        r#"test "script" "s" {
+  script "query" {
+    file   = "scripts.hcl"
+    run    = "^who$"
+    vars   = { id = 1 }
+    output = "x"
+    as {
+      role = "reader"
+    }
+  }
+}
+"#,
+    );
+    match &f.cases[0].commands[0].kind {
+        CommandKind::Script(call) => {
+            assert_eq!(call.kind, "query");
+            assert_eq!(call.file, std::path::Path::new("scripts.hcl"));
+            assert!(call.run.as_ref().is_some_and(|r| r.is_match("who")));
+            assert_eq!(call.vars.get("id"), Some(&hcl::Value::from(1)));
+            assert_eq!(call.role.as_deref(), Some("reader"));
+            assert!(matches!(&call.expect, Some(Expect::Output(o)) if o.text == "x"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn data_script_files() {
+    let text = r#"variable "id" {
+  type = number
+}
+script "exec" "archive" {
+  description = "x"
+  exec "a" {
+    sql         = "UPDATE t SET s = 1 WHERE id = ${var.id}"
+    expect_rows = 1
+  }
+  assert "b" {
+    sql = "SELECT 1"
+  }
+}
+script "query" "q" {
+  query "c" {
+    sql    = "SELECT 1"
+    format = CSV
+  }
+  output {
+    message = "id ${var.id}"
+  }
+}
+script "exec" "later" {
+  condition "c" {
+    sql = "SELECT 1"
+  }
+}
+"#;
+    let source = SourceFile::new("s.hcl", text);
+    let values: BTreeMap<String, hcl::Value> = [("id".to_string(), hcl::Value::from(7))].into();
+    let re = regex::Regex::new("^archive$").unwrap();
+    let scripts = data_script::parse(&source, values.clone(), "exec", Some(&re)).unwrap();
+    assert_eq!(scripts.len(), 1);
+    match &scripts[0].steps[0] {
+        data_script::ScriptStep::Exec {
+            sql, expect_rows, ..
+        } => {
+            assert_eq!(sql.text, "UPDATE t SET s = 1 WHERE id = 7");
+            assert_eq!(*expect_rows, Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+    let q = data_script::parse(&source, values.clone(), "query", None).unwrap();
+    assert!(
+        matches!(&q[0].steps[1], data_script::ScriptStep::Output { message } if message == "id 7")
+    );
+    let e = data_script::parse(&source, values, "exec", None).unwrap_err();
+    assert_eq!(
+        e[0].to_string(),
+        "s.hcl:24:3: `condition` blocks in script \"exec\" are not supported by assay yet (supported: exec, assert, check, output)"
     );
 }

@@ -121,11 +121,14 @@ fn convert_strings(raw: &[&str], ty: &Type) -> Result<Value, String> {
     }
 }
 
-/// Resolves every `variable` block into the `var` object.
+/// Resolves every `variable` block into the `var` object. A `default` is evaluated in `ctx`,
+/// which holds the functions (Atlas's documented `default = getenv("DB_URL")`) but not `var` or
+/// `local`: a default may not refer to other variables.
 pub(crate) fn variables(
     source: &SourceFile,
     blocks: &[&Block],
     inputs: &Inputs,
+    ctx: &Context<'_>,
     errors: &mut Vec<Error>,
 ) -> Value {
     let mut raw: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -135,7 +138,6 @@ pub(crate) fn variables(
     // A value for an undeclared variable is ignored, not an error: Atlas passes one set of
     // `--var`s to every file of a run, and each file declares only the ones it uses.
     let mut out = hcl::Map::new();
-    let empty = Context::new();
     for block in blocks {
         let at = source.location(block.span().map_or(0, |s| s.start));
         let Some(name) = super::parse::single_label(source, block, "variable", errors) else {
@@ -180,7 +182,7 @@ pub(crate) fn variables(
                 )
             })
         } else if let Some(attr) = default {
-            Attr::new(source, attr).eval(source, &empty).and_then(|v| {
+            Attr::new(source, attr).eval(source, ctx).and_then(|v| {
                 convert(v, &ty).map_err(|e| {
                     Error::new(
                         value_loc(source, attr),
@@ -217,6 +219,18 @@ pub(crate) fn locals(
     source: &SourceFile,
     blocks: &[&Block],
     ctx: &mut Context<'_>,
+    errors: &mut Vec<Error>,
+) -> Value {
+    locals_after(source, blocks, ctx, hcl::Map::new(), errors)
+}
+
+/// [`locals`] of one more file, with `earlier` (the locals of files read before it) in scope;
+/// the result holds both.
+pub(crate) fn locals_after(
+    source: &SourceFile,
+    blocks: &[&Block],
+    ctx: &mut Context<'_>,
+    earlier: hcl::Map<String, Value>,
     errors: &mut Vec<Error>,
 ) -> Value {
     let mut defs: Vec<&Attribute> = Vec::new();
@@ -296,7 +310,7 @@ pub(crate) fn locals(
             visit(i, &deps, &mut marks, &mut order, &mut stack, &mut in_cycle);
         }
     }
-    let mut values = hcl::Map::new();
+    let mut values = earlier;
     for i in order {
         let attr = defs[i];
         let name = attr.key.to_string();

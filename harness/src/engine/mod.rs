@@ -12,6 +12,7 @@ pub use dbassay_dsl::Dialect;
 pub mod mysql;
 pub mod postgres;
 pub mod reuse;
+pub mod roles;
 pub mod show;
 pub mod sqlite;
 

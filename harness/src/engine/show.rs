@@ -26,6 +26,24 @@ pub fn table_exists(session: &mut dyn Session, table: &str) -> Result<bool, DbEr
     Ok(column(session, &sql)?.first().is_some_and(|n| n != "0"))
 }
 
+/// The names of the tables (not views) in the session's current schema, ordered by name.
+pub fn tables(session: &mut dyn Session) -> Result<Vec<String>, DbError> {
+    let sql = match session.dialect() {
+        Dialect::Sqlite => {
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        Dialect::Postgres => {
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY 1"
+        }
+        Dialect::Mysql => {
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = database() \
+             AND table_type = 'BASE TABLE' ORDER BY 1"
+        }
+    };
+    column(session, sql)
+}
+
 /// The engine's own definition of `table` (see the module doc). A table that does not exist is
 /// an error naming it.
 pub fn show_table(session: &mut dyn Session, table: &str) -> Result<String, DbError> {

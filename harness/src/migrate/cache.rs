@@ -35,6 +35,10 @@ pub fn key(engine: &str, migrations: &Migrations, index: usize) -> String {
             .as_bytes(),
     );
     h.update(b"\0");
+    for sql in &migrations.baseline {
+        h.update(sql.text.as_bytes());
+        h.update(b"\0");
+    }
     if let Some(p) = migrations.prefix_hashes.get(index) {
         h.update(p);
     }
@@ -87,6 +91,9 @@ pub fn migrated(
         };
         {
             let mut session = db.connect().map_err(|e| e.to_string())?;
+            if from == 0 {
+                migrations.run_baseline(session.as_mut())?;
+            }
             build(session.as_mut(), migrations, from, index + 1)?;
         }
         target.freeze(server, db, &this)

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod command;
 pub mod project;
 pub mod revisions;
+pub mod schema_program;
 
 /// The migration directory of a run, ready to apply.
 pub struct Migrations {
@@ -39,6 +40,9 @@ pub struct Migrations {
     /// The indices of the files cases start at (their first `migrate { to }`), known from the
     /// plan: building one state reuses the nearest of these below it.
     starts: Mutex<BTreeSet<usize>>,
+    /// SQL run on the empty database before the first file: the `baseline` of the atlas.hcl
+    /// dev block the run uses.
+    pub baseline: Vec<dbassay_dsl::hcl::Sql>,
 }
 
 /// Where the directory is and how to read it: `file://path?format=F`, or a plain path.
@@ -113,7 +117,23 @@ impl Migrations {
             prefix_hashes,
             file_hashes,
             starts: Mutex::new(BTreeSet::new()),
+            baseline: Vec::new(),
         }
+    }
+
+    /// The directory with `baseline` SQL run on every empty database before its first file.
+    pub fn with_baseline(mut self, baseline: Vec<dbassay_dsl::hcl::Sql>) -> Migrations {
+        self.baseline = baseline;
+        self
+    }
+
+    /// Runs the baseline on a database that holds no migration yet.
+    pub fn run_baseline(&self, session: &mut dyn crate::engine::Session) -> Result<(), String> {
+        for sql in &self.baseline {
+            crate::run::sql::run_each(session, sql, |_| {})
+                .map_err(|f| format!("the dev database's baseline failed: {}", f.describe()))?;
+        }
+        Ok(())
     }
 
     /// The directory, or the error every migrate case reports.

@@ -1,11 +1,14 @@
 //! `--env NAME` / `-c file://atlas.hcl`: the selected env of the project file fills in the
 //! settings the command line left out (the command line always wins).
+//!
+//! The env's schema sources are resolved here: URLs go to `--url` as if typed, the output of
+//! `external_schema` programs and the dev block's `baseline` become SQL applied before them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use dbassay_dsl::hcl::{CaseKind, HclValue, Inputs};
-use dbassay_dsl::project;
+use dbassay_dsl::hcl::{CaseKind, HclValue, Inputs, Sql};
+use dbassay_dsl::project::{self, SchemaSource};
 use dbassay_dsl::source::SourceFile;
 
 /// The command-line settings an env may fill in.
@@ -19,6 +22,11 @@ pub struct Settings<'a> {
     pub revisions_schema: &'a mut Option<String>,
     /// Test paths from `test { schema|migrate { src } }`, filled when empty.
     pub paths: &'a mut Vec<String>,
+    /// SQL applied before the `schema` URLs: the dev block's `baseline`, then what
+    /// `external_schema` programs printed (filled only when the env supplies the schema).
+    pub schema_sql: &'a mut Vec<Sql>,
+    /// The dev block's `baseline`, for migrate cases (run before the first migration).
+    pub migration_baseline: &'a mut Vec<Sql>,
 }
 
 /// Loads the env and fills `settings`; returns the typed `vars` for the test files. `kind` is
@@ -50,23 +58,46 @@ pub fn apply(
             .collect::<Vec<_>>()
             .join("\n")
     })?;
+    // A dev block's baseline goes with its URL: not with a --dev-url given instead.
+    let baseline = if settings.dev_urls.is_empty() {
+        env.baseline.clone()
+    } else {
+        None
+    };
     if settings.dev_urls.is_empty()
         && let Some(dev) = env.dev.filter(|d| !d.is_empty())
     {
         settings.dev_urls.push(dev);
     }
-    if settings.schema.is_empty() && kind != Some(CaseKind::Migrate) {
-        settings.schema.extend(env.src.iter().cloned());
+    // (assay) The baseline runs before the desired schema of schema cases; the printed SQL of
+    // programs runs before the env's file sources, in the order written.
+    if matches!(kind, None | Some(CaseKind::Schema)) {
+        settings.schema_sql.extend(baseline.clone());
+    }
+    if settings.schema.is_empty() && matches!(kind, None | Some(CaseKind::Schema)) {
+        for src in &env.src {
+            match src {
+                SchemaSource::Url(url) => settings.schema.push(url.clone()),
+                SchemaSource::Program(p) => {
+                    settings.schema_sql.push(super::schema_program::run(p)?)
+                }
+            }
+        }
+    }
+    if matches!(kind, None | Some(CaseKind::Migrate)) {
+        settings.migration_baseline.extend(baseline);
     }
     fill(settings.dir, env.migration.dir);
     fill(settings.dir_format, env.migration.format);
     fill(settings.revisions_schema, env.migration.revisions_schema);
     let mut values = BTreeMap::new();
-    for (k, config) in [
-        (CaseKind::Schema, env.test_schema),
-        (CaseKind::Migrate, env.test_migrate),
+    // Plan tests are listed with the schema tests (`test { schema { src } }`), as in Atlas.
+    for (kinds, config) in [
+        (&[CaseKind::Schema, CaseKind::Plan][..], env.test_schema),
+        (&[CaseKind::Migrate][..], env.test_migrate),
+        (&[CaseKind::Script][..], env.test_script),
     ] {
-        if kind.is_some_and(|want| want != k) {
+        if kind.is_some_and(|want| !kinds.contains(&want)) {
             continue;
         }
         settings.paths.extend(config.src);

@@ -176,6 +176,12 @@ impl CaseJob {
         if self.case.kind == CaseKind::Migrate {
             return self.run_migrate_case(logs);
         }
+        if matches!(self.case.kind, CaseKind::Plan | CaseKind::Script) {
+            // Plan and script cases start from an empty database: their `schema` step sets
+            // the state up.
+            let db = self.target.server()?.create().map_err(|e| e.to_string())?;
+            return self.run_alone(db, logs, None);
+        }
         let fresh = || self.target.fresh(&self.state);
         match &self.group {
             Some(group) => {
@@ -272,7 +278,14 @@ impl CaseJob {
         let db = match first {
             Some((i, location)) => cache::fresh(&self.target, migrations, i)
                 .map_err(|e| format!("{}: migrate: {e}", short(location)))?,
-            None => self.target.server()?.create().map_err(|e| e.to_string())?,
+            None => {
+                let db = self.target.server()?.create().map_err(|e| e.to_string())?;
+                if !migrations.baseline.is_empty() {
+                    let mut session = db.connect().map_err(|e| e.to_string())?;
+                    migrations.run_baseline(session.as_mut()).map_err(at)?;
+                }
+                db
+            }
         };
         let mut state = CaseMigration {
             migrations,
@@ -325,6 +338,9 @@ impl CaseJob {
         for command in &commands {
             let outcome = match (&command.kind, migration.as_deref_mut()) {
                 (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
+                (CommandKind::Script(call), _) => {
+                    super::data_scripts::run(&db.url(), session, call, &command.location)
+                }
                 _ => run_command(session, command, logs, &mut cleanups, self.update),
             };
             if let Err(e) = outcome {
@@ -417,6 +433,9 @@ fn run_command(
         CommandKind::Migrate { .. } => {
             Err("migrate is only allowed in test \"migrate\" cases".into())
         }
+        CommandKind::Schema { url } => super::steps::schema(session, url, &command.location),
+        CommandKind::Apply { url } => super::steps::apply(session, url, &command.location, logs),
+        CommandKind::Script(_) => Err("script steps run where the case's database is known".into()),
     }
 }
 

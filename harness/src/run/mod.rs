@@ -6,15 +6,18 @@
 //!   states ("desired schema applied").
 //! - [`case`]: running one case's commands, cleanups, and the case report.
 //! - [`rollback`]: running a case in a rolled-back transaction on a reused database.
+//! - [`steps`]: `schema { url }` and `apply { url }` of plan and script cases.
 //! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
 //! - [`script`]: running txtar scripts (testscript commands plus database commands).
 //! - [`update`]: `--update`, rewriting literal expectations in place.
 
 pub mod case;
+pub mod data_scripts;
 pub mod plan;
 pub mod rollback;
 pub mod script;
 pub mod sql;
+pub mod steps;
 pub mod target;
 pub mod update;
 

@@ -25,8 +25,14 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     /// Dev URLs; every case runs once per URL. Empty means embedded in-memory SQLite.
     pub dev_urls: Vec<String>,
-    /// The desired schema (`--url` / `--schema`): SQL files or directories of them.
+    /// The desired schema (`--url` / `--schema`): SQL or Atlas HCL files, or directories of them.
     pub schema: Vec<String>,
+    /// SQL applied before `schema`, from atlas.hcl: a dev block's `baseline`, the output of
+    /// `data "external_schema"` programs. Each carries its place in atlas.hcl.
+    pub schema_sql: Vec<dbassay_dsl::hcl::Sql>,
+    /// SQL run on the empty database of migrate cases before the first file (the `baseline` of
+    /// the atlas.hcl dev block).
+    pub migration_baseline: Vec<dbassay_dsl::hcl::Sql>,
     /// `--var k=v`.
     pub vars: Vec<(String, String)>,
     /// `--run REGEX`: only cases whose name matches (unanchored).
@@ -168,11 +174,17 @@ impl Plan {
         };
         let targets = targets(&urls)?;
         let files = discover(&options.paths)?;
-        let state = DesiredState::load(&options.schema);
         let inputs = Inputs {
             vars: options.vars.clone(),
             values: options.values.clone(),
         };
+        let state = DesiredState::load(&options.schema, &inputs).map(|mut state| {
+            // atlas.hcl's baseline and external_schema output come first (see `applied`).
+            state.files.splice(0..0, options.schema_sql.iter().cloned());
+            state.reads_clock |=
+                (options.schema_sql.iter()).any(|f| crate::engine::reuse::reads_clock(&f.text));
+            state
+        });
         let several = targets.len() > 1;
         let mut run_migrations: Option<Arc<Migrations>> = None;
         let name = |target: &Target, rest: String| {
@@ -263,8 +275,12 @@ impl Plan {
                         continue;
                     }
                     let migrations = (case.kind == CaseKind::Migrate).then(|| {
-                        let m = run_migrations
-                            .get_or_insert_with(|| Arc::new(Migrations::open(&options.migrations)));
+                        let m = run_migrations.get_or_insert_with(|| {
+                            Arc::new(
+                                Migrations::open(&options.migrations)
+                                    .with_baseline(options.migration_baseline.clone()),
+                            )
+                        });
                         if let Some(CommandKind::Migrate { to }) =
                             case.commands.first().map(|c| &c.kind)
                         {

@@ -170,7 +170,12 @@ fn eligible_commands(case: &Case, keep_failed: bool, reuse: Reuse) -> bool {
         CommandKind::Catch(c) => reuse.admits(&c.sql.text),
         CommandKind::Cleanup { sql } => reuse.admits(&sql.text),
         CommandKind::Log { .. } | CommandKind::Migrate { .. } => true,
-        CommandKind::External(_) => false,
+        // Plan and script cases never reach here: they run on a database of their own.
+        // Scripts open and end their own transactions.
+        CommandKind::External(_)
+        | CommandKind::Schema { .. }
+        | CommandKind::Apply { .. }
+        | CommandKind::Script(_) => false,
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 
-use dbassay_dsl::hcl::Sql;
+use dbassay_dsl::hcl::{Inputs, Sql};
 use dbassay_dsl::source::Location;
 
 use crate::engine::Session;
@@ -16,6 +16,7 @@ use crate::provision::{self, Database, Server, Snapshot};
 use crate::report::progress;
 use crate::run::rollback::Worker;
 use crate::run::sql;
+use crate::schema_source::HclSchema;
 
 pub struct Target {
     pub url: String,
@@ -196,7 +197,7 @@ impl Target {
             let db = server.create().map_err(|e| e.to_string())?;
             {
                 let mut session = db.connect().map_err(|e| e.to_string())?;
-                for file in &state.files {
+                for file in &state.applied(server.dialect())? {
                     sql::run_each(session.as_mut(), file, |_| {}).map_err(|f| {
                         format!("applying the desired schema failed: {}", f.describe())
                     })?;
@@ -234,19 +235,23 @@ impl Target {
     }
 }
 
-/// The schema every schema case starts from: SQL files applied in order (`--url`/`--schema`).
+/// The schema every schema case starts from: SQL files applied in order (`--url`/`--schema`),
+/// or an Atlas HCL schema rendered for the engine (see [`crate::schema_source`]).
 #[derive(Clone, Debug, Default)]
 pub struct DesiredState {
     pub files: Vec<Sql>,
+    pub hcl: Option<Arc<HclSchema>>,
     /// Whether the schema reads the clock (defaults, triggers, functions), which keeps its
     /// cases out of rolled-back transactions (see `engine::reuse`).
     pub reads_clock: bool,
 }
 
 impl DesiredState {
-    /// Reads `file://path`, plain paths, and directories (their `*.sql` files in name order).
-    pub fn load(urls: &[String]) -> Result<DesiredState, String> {
+    /// Reads `file://path`, plain paths, and directories (their `*.sql` files in name order);
+    /// `.hcl` files and directories of them are one Atlas HCL schema, parsed with `inputs`.
+    pub fn load(urls: &[String], inputs: &Inputs) -> Result<DesiredState, String> {
         let mut files = Vec::new();
+        let mut hcl_paths = Vec::new();
         for url in urls
             .iter()
             .flat_map(|u| u.split(','))
@@ -254,7 +259,9 @@ impl DesiredState {
             .filter(|u| !u.is_empty())
         {
             let path = PathBuf::from(url.strip_prefix("file://").unwrap_or(url));
-            if path.is_dir() {
+            if let Some(hcl) = crate::schema_source::hcl_files(&path)? {
+                hcl_paths.extend(hcl);
+            } else if path.is_dir() {
                 let mut entries: Vec<PathBuf> = std::fs::read_dir(&path)
                     .map_err(|e| {
                         format!("cannot read the schema directory {}: {e}", path.display())
@@ -276,18 +283,34 @@ impl DesiredState {
                 files.push(read_sql(&path)?);
             } else {
                 return Err(format!(
-                    "the desired schema {url} does not exist: give a .sql file or a directory of them (--url file://schema.sql)"
+                    "the desired schema {url} does not exist: give a .sql or .hcl file, or a directory of them (--url file://schema.sql)"
                 ));
             }
         }
-        let reads_clock = files
-            .iter()
-            .any(|f| crate::engine::reuse::reads_clock(&f.text));
-        Ok(DesiredState { files, reads_clock })
+        let hcl = crate::schema_source::HclSchema::load(&hcl_paths, inputs, !files.is_empty())?;
+        let reads_clock = (files.iter().map(|f| f.text.as_str()))
+            .chain(hcl.as_ref().map(|h| h.text.as_str()))
+            .any(crate::engine::reuse::reads_clock);
+        Ok(DesiredState {
+            files,
+            hcl: hcl.map(Arc::new),
+            reads_clock,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.hcl.is_none()
+    }
+
+    /// The SQL that builds this state on `dialect`: the SQL files, or the HCL schema rendered.
+    pub fn applied(&self, dialect: crate::engine::Dialect) -> Result<Vec<Sql>, String> {
+        // With an HCL schema, `files` holds only what atlas.hcl puts before it (a dev block's
+        // baseline, external_schema output): SQL files and HCL are not mixed otherwise.
+        let mut out = self.files.clone();
+        if let Some(hcl) = &self.hcl {
+            out.push(hcl.sql(dialect)?);
+        }
+        Ok(out)
     }
 
     /// A content hash of the engine and the exact bytes (and names) of the files.
@@ -299,6 +322,10 @@ impl DesiredState {
             h.update(f.start.path.as_os_str().as_encoded_bytes());
             h.update(b"\0");
             h.update(f.text.as_bytes());
+        }
+        if let Some(hcl) = &self.hcl {
+            h.update(b"\0hcl\0");
+            h.update(hcl.key_text(engine).as_bytes());
         }
         let digest = h.finalize();
         digest.iter().take(10).map(|b| format!("{b:02x}")).collect()

@@ -1,4 +1,4 @@
-# want-error: unknown test kind "unit"; use test "schema" or test "migrate"
+# want-error: unknown test kind "unit"; use test "schema", "migrate", "plan" or "script"
 test "unit" "a" {
   exec {
     sql = "SELECT 1"

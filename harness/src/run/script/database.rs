@@ -144,10 +144,14 @@ pub fn query(state: &mut State, neg: bool, args: &[String]) -> Outcome {
     judge(state, neg, out, result)
 }
 
-/// `apply FILE…`: runs SQL files (the desired schema) statement by statement.
+/// `apply FILE…`: runs SQL files (the desired schema) statement by statement; `.hcl` files are
+/// an Atlas HCL schema, rendered for the script's engine (see `apply_hcl`).
 pub fn apply(state: &mut State, neg: bool, args: &[String]) -> Outcome {
     if args.is_empty() {
-        return fail("usage: apply file.sql...");
+        return fail("usage: apply file.sql... | apply schema.hcl...");
+    }
+    if args.iter().any(|a| a.ends_with(".hcl")) {
+        return apply_hcl(state, neg, args);
     }
     let mut result = Ok(());
     for name in args {
@@ -158,6 +162,32 @@ pub fn apply(state: &mut State, neg: bool, args: &[String]) -> Outcome {
             break;
         }
     }
+    let out = notices(state);
+    judge(state, neg, out, result)
+}
+
+/// `apply schema.hcl…`: the files form one Atlas HCL schema, rendered for the script's engine
+/// and applied. A schema error (at `file:line:col`) or a rejected statement goes to stderr.
+fn apply_hcl(state: &mut State, neg: bool, args: &[String]) -> Outcome {
+    if let Some(sql) = args.iter().find(|a| !a.ends_with(".hcl")) {
+        let e = format!(
+            "apply: {sql} is not an .hcl file: apply SQL files and an HCL schema with separate commands"
+        );
+        return judge(state, neg, String::new(), Err(e));
+    }
+    let mut files = Vec::new();
+    for name in args {
+        let text = std::fs::read_to_string(state.path(name))
+            .map_err(|e| Stop::Fail(format!("cannot read {name}: {e}")))?;
+        files.push(dbassay_dsl::SourceFile::new(name, text));
+    }
+    let dialect = state.session()?.dialect();
+    let result = crate::schema_source::HclSchema::parse(files, &Default::default())
+        .and_then(|schema| schema.sql(dialect))
+        .and_then(|sql| {
+            let session = state.session()?;
+            sql::run_each(session, &sql, |_| {}).map_err(|f| f.describe())
+        });
     let out = notices(state);
     judge(state, neg, out, result)
 }

@@ -1,0 +1,145 @@
+//! Schema sources and dev databases of atlas.hcl: what an env's `src` and `dev` become.
+
+use super::*;
+
+fn env(text: &str) -> Result<Env, String> {
+    let source = SourceFile::new("proj/atlas.hcl", text);
+    load(&source, "dev", &Inputs::default()).map_err(|e| {
+        e.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+const PROJECT: &str = r#"data "external_schema" "orm" {
+  program = ["sh", "print-ddl.sh", "--dialect", "sqlite"]
+}
+
+data "hcl_schema" "app" {
+  paths = ["schema/a.hcl", "file://schema/b.hcl"]
+}
+
+data "composite_schema" "all" {
+  schema "public" {
+    url = data.external_schema.orm.url
+  }
+  schema "app" {
+    url = data.hcl_schema.app.url
+  }
+  schema "extra" {
+    url = "file://extra.sql"
+  }
+}
+
+docker "postgres" "dev" {
+  image    = "postgres:15"
+  schema   = "public"
+  template = true
+  baseline = <<SQL
+CREATE EXTENSION IF NOT EXISTS citext;
+SQL
+}
+
+env "dev" {
+  dev = docker.postgres.dev.url
+  schema {
+    src = data.composite_schema.all.url
+  }
+}
+"#;
+
+#[test]
+fn composite_expands_every_part_in_order() {
+    let e = env(PROJECT).unwrap();
+    assert_eq!(
+        e.src,
+        [
+            SchemaSource::Program(Program {
+                name: "orm".into(),
+                argv: vec![
+                    "sh".into(),
+                    "print-ddl.sh".into(),
+                    "--dialect".into(),
+                    "sqlite".into()
+                ],
+                working_dir: PathBuf::from("proj"),
+                at: Location {
+                    path: "proj/atlas.hcl".into(),
+                    line: 1,
+                    col: 1
+                },
+            }),
+            SchemaSource::Url("file://proj/schema/a.hcl".into()),
+            SchemaSource::Url("file://proj/schema/b.hcl".into()),
+            SchemaSource::Url("file://extra.sql".into()),
+        ]
+    );
+}
+
+#[test]
+fn docker_block_is_a_dev_url_with_its_baseline() {
+    let e = env(PROJECT).unwrap();
+    assert_eq!(
+        e.dev.as_deref(),
+        Some("docker://postgres/15/dev?search_path=public")
+    );
+    let baseline = e.baseline.unwrap();
+    assert_eq!(baseline.text, "CREATE EXTENSION IF NOT EXISTS citext;\n");
+    assert_eq!(
+        (baseline.start.line, baseline.start.col, baseline.exact),
+        (26, 1, true)
+    );
+}
+
+#[test]
+fn docker_images_map_onto_docker_urls() {
+    let url = |block: &str| {
+        env(&format!(
+            "{block}\nenv \"dev\" {{\n  dev = {}.{}.x.url\n}}\n",
+            block.split(' ').next().unwrap(),
+            block.split('"').nth(1).unwrap()
+        ))
+        .map(|e| e.dev.unwrap_or_default())
+    };
+    assert_eq!(
+        url("docker \"mysql\" \"x\" {\n  image = \"mysql:8\"\n  schema = \"app\"\n}").unwrap(),
+        "docker://mysql/8/app"
+    );
+    assert_eq!(
+        url("docker \"mariadb\" \"x\" {\n  image = \"mariadb\"\n}").unwrap(),
+        "docker://maria/latest"
+    );
+    assert_eq!(
+        url("docker \"postgres\" \"x\" {\n  image = \"postgis/postgis:15-3.4\"\n}").unwrap(),
+        "docker+postgres://postgis/postgis:15-3.4/dev"
+    );
+    assert_eq!(
+        url("dev \"postgres\" \"x\" {\n  url = \"local://postgres/15/dev\"\n  template = true\n}")
+            .unwrap(),
+        "local://postgres/15/dev"
+    );
+    let e = url("docker \"sqlserver\" \"x\" {\n  image = \"mcr/mssql:2022\"\n}").unwrap_err();
+    assert!(
+        e.starts_with("proj/atlas.hcl:1:1: docker \"sqlserver\""),
+        "{e}"
+    );
+    let e = url("docker \"postgres\" \"x\" {\n  schema = \"public\"\n}").unwrap_err();
+    assert!(e.contains("missing the required attribute `image`"), "{e}");
+}
+
+#[test]
+fn data_source_errors_name_the_place() {
+    let e =
+        env("data \"external_schema\" \"x\" {\n  program = []\n}\nenv \"dev\" {}\n").unwrap_err();
+    assert!(
+        e.starts_with("proj/atlas.hcl:2:13: program: the list is empty"),
+        "{e}"
+    );
+    let e =
+        env("data \"hcl_schema\" \"x\" {\n  path = \"a.hcl\"\n  paths = []\n}\nenv \"dev\" {}\n")
+            .unwrap_err();
+    assert!(e.contains("takes one of `path`"), "{e}");
+    let e = env("env \"dev\" {\n  src = data.sql.tenants.url\n}\n").unwrap_err();
+    assert!(e.starts_with("proj/atlas.hcl:2:"), "{e}");
+}

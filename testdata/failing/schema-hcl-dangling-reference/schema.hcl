@@ -1,0 +1,12 @@
+schema "main" {}
+
+table "posts" {
+  schema = schema.main
+  column "author" {
+    type = integer
+  }
+  foreign_key "posts_author" {
+    columns     = [column.author]
+    ref_columns = [table.users.column.id]
+  }
+}

@@ -1,0 +1,11 @@
+schema "main" {}
+
+table "documents" {
+  schema = schema.main
+  column "id" {
+    type = integer
+  }
+  column "words" {
+    type = tsvector
+  }
+}

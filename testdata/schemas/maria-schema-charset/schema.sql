@@ -1,0 +1,2 @@
+ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci;
+CREATE TABLE t (a varchar(10) NOT NULL);

@@ -1,0 +1,23 @@
+CREATE TABLE samples (
+  a_tinyint    tinyint NOT NULL,
+  a_smallint   smallint unsigned NOT NULL,
+  a_mediumint  mediumint NOT NULL,
+  a_bigint     bigint unsigned NOT NULL,
+  a_bool       boolean NOT NULL,
+  a_decimal    decimal(12, 3) NOT NULL,
+  a_float      float NOT NULL,
+  a_double     double NOT NULL,
+  a_bit        bit(4) NOT NULL,
+  a_char       char(2) NOT NULL,
+  a_varbinary  varbinary(16) NOT NULL,
+  a_mediumtext mediumtext NOT NULL,
+  a_blob       blob NOT NULL,
+  a_date       date NOT NULL,
+  a_datetime   datetime(6) NOT NULL,
+  a_time       time NOT NULL,
+  a_year       year NOT NULL,
+  a_json       json NULL,
+  a_enum       enum('small', 'large') NOT NULL,
+  a_set        set('red', 'green', 'blue') NOT NULL,
+  a_raw        int unsigned NOT NULL
+);

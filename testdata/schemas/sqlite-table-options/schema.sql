@@ -1,0 +1,2 @@
+CREATE TABLE kv (k text NOT NULL, v blob NULL, PRIMARY KEY (k)) WITHOUT ROWID, STRICT;
+CREATE TABLE counters (name text NOT NULL, n integer NOT NULL) STRICT;
