@@ -96,6 +96,16 @@ struct TestArgs {
     /// Replay every migration in every migrate case instead of cloning cached migrated states.
     #[arg(long = "no-cache")]
     no_cache: bool,
+    /// How cases get databases: reuse (rolled-back transactions, restores, shared copies where
+    /// that cannot change a result) or copy (every case a real copy of its own; slower, for
+    /// checking that reuse never changes a result). Also ASSAY_ISOLATION.
+    #[arg(
+        long,
+        env = "ASSAY_ISOLATION",
+        value_name = "reuse|copy",
+        default_value = "reuse"
+    )]
+    isolation: String,
     /// The project file: file://atlas.hcl (default: atlas.hcl in the working directory, when
     /// --env is given).
     #[arg(short = 'c', long = "config")]
@@ -255,6 +265,8 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         values,
         update: update_requested(a.update, a.force_update)?,
         assay_bin: None,
+        isolation: crate::supply::Isolation::parse(&a.isolation)
+            .map_err(|e| format!("--isolation: {e}"))?,
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {

@@ -9,7 +9,7 @@
 //!
 //! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
-//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_UPDATE=1` (rewrite failing
+//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_ISOLATION=copy` (every case a real copy), `ASSAY_UPDATE=1` (rewrite failing
 //! literal expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`), `ASSAY_JUNIT=FILE` and
 //! `ASSAY_JSON=FILE` (reports of the run).
 
@@ -138,6 +138,12 @@ impl Harness {
         }
         if std::env::var("ASSAY_KEEP_FAILED").is_ok_and(|v| v == "1") {
             self.options.keep_failed = true;
+        }
+        if let Ok(isolation) = std::env::var("ASSAY_ISOLATION")
+            && !isolation.trim().is_empty()
+        {
+            self.options.isolation = crate::supply::Isolation::parse(&isolation)
+                .map_err(|e| format!("ASSAY_ISOLATION: {e}"))?;
         }
         self.options.update = crate::cli::update_requested(false, false)?;
         Ok(())

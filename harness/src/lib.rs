@@ -9,6 +9,7 @@
 //! - [`snapshot`]: the cache of built states ("schema applied", "migrated to version N").
 //! - [`migrate`]: applying migration directories, the cache of migrated states, `assay migrate`.
 //! - [`run`]: planning trials and running cases.
+//! - [`supply`]: handing out databases: isolation, the connection budget of each server.
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
 
@@ -21,5 +22,6 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod runtime;
+pub mod supply;
 
 pub use harness::Harness;

@@ -67,6 +67,12 @@ pub trait Server: Send + Sync {
     /// A snapshot frozen earlier under `key`, by this process or (where the server is shared)
     /// by another one.
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>>;
+
+    /// The connection budget every connection to this server draws from (see
+    /// `supply::budget`); `None` for embedded SQLite, which has no connection limit.
+    fn budget(&self) -> Option<Arc<crate::supply::budget::Budget>> {
+        None
+    }
 }
 
 /// A frozen database state that copies are made from.
@@ -89,6 +95,12 @@ pub trait Database: Send + Sync {
 
     /// Keep the database after the run (`--keep-failed`): dropping no longer removes it.
     fn keep(&mut self);
+
+    /// How many sessions can be open on this database at once, when it is limited by the
+    /// database itself (an in-memory SQLite database is one connection); `None` otherwise.
+    fn max_sessions(&self) -> Option<usize> {
+        None
+    }
 
     /// A restorer that takes the database as it is now as its baseline, for engines that
     /// reuse databases by restoring them (see `engine::reuse`); `None` for other engines.

@@ -224,6 +224,10 @@ impl Database for MemoryDatabase {
     }
 
     fn keep(&mut self) {}
+
+    fn max_sessions(&self) -> Option<usize> {
+        Some(1)
+    }
 }
 
 /// A session holding a borrowed in-memory connection until it is dropped.

@@ -44,6 +44,8 @@ pub struct Options {
     pub update: bool,
     /// The `assay` binary a script's `assay` command runs (default: found next to this one).
     pub assay_bin: Option<PathBuf>,
+    /// `--isolation copy` (`ASSAY_ISOLATION=copy`): every case on a real copy of its own.
+    pub isolation: crate::supply::Isolation,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -166,7 +168,7 @@ impl Plan {
         } else {
             options.dev_urls.clone()
         };
-        let targets = targets(&urls)?;
+        let targets = targets(&urls, options.isolation)?;
         let files = discover(&options.paths)?;
         let state = DesiredState::load(&options.schema);
         let inputs = Inputs {
@@ -280,7 +282,9 @@ impl Plan {
                             case: case.clone(),
                             target: target.clone(),
                             state: state.clone(),
-                            group: case.parallel.then(|| group.clone()),
+                            group: (case.parallel
+                                && options.isolation == crate::supply::Isolation::Reuse)
+                                .then(|| group.clone()),
                             keep_failed: options.keep_failed,
                             migrations,
                             update: options.update,
@@ -313,11 +317,15 @@ impl Plan {
     }
 }
 
-fn targets(urls: &[String]) -> Result<Vec<Arc<Target>>, String> {
+fn targets(
+    urls: &[String],
+    isolation: crate::supply::Isolation,
+) -> Result<Vec<Arc<Target>>, String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut targets = Vec::new();
     for url in urls {
         let mut target = Target::new(url)?;
+        target.isolation = isolation;
         let n = seen.entry(target.label.clone()).or_default();
         *n += 1;
         if *n > 1 {

@@ -25,7 +25,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
@@ -35,6 +35,7 @@ use super::{Database, ProvisionError, Result, Server, Snapshot, shared};
 use crate::engine::postgres::{PgSession, error_chain};
 use crate::engine::{Dialect, Session};
 use crate::runtime;
+use crate::supply::budget::{Budget, Counted, Permit};
 
 mod connect;
 mod drops;
@@ -126,6 +127,10 @@ struct Inner {
     shut: AtomicBool,
     /// A database was kept (`--keep-failed`): a server this process started keeps running.
     kept: AtomicBool,
+    /// The connection budget of this server, sized from it when it is first reached.
+    budget: OnceLock<Arc<Budget>>,
+    /// The permits of the admin connection and the drop queue's, held for the server's life.
+    reserved: Mutex<Vec<Permit>>,
 }
 
 impl PgServer {
@@ -158,6 +163,8 @@ impl PgServer {
             freezing: Mutex::new(()),
             shut: AtomicBool::new(false),
             kept: AtomicBool::new(false),
+            budget: OnceLock::new(),
+            reserved: Mutex::new(Vec::new()),
         };
         let version = inner.query_one("SELECT current_setting('server_version_num')")?;
         let version: u32 = version.and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -167,6 +174,15 @@ impl PgServer {
                 _ => "FILE_COPY",
             });
         }
+        let budget = Budget::new(
+            inner.connection_limit()?,
+            1,
+            &format!("postgres-{}-{}", inner.connect.host, inner.connect.port),
+        );
+        // The admin connection is open already; the drop queue opens one when first used.
+        *inner.reserved.get_mut().unwrap_or_else(|e| e.into_inner()) =
+            vec![budget.reserve(), budget.reserve()];
+        let _ = inner.budget.set(budget);
         let inner = Arc::new(inner);
         let at_exit = Arc::clone(&inner);
         let registration = cleanup::register(move || at_exit.shutdown());
@@ -222,6 +238,19 @@ impl Inner {
         let client = Arc::new(client);
         *slot = Some(Arc::clone(&client));
         Ok(client)
+    }
+
+    /// How many connections assay may hold on this server: `max_connections` less the slots
+    /// reserved for superusers (and, from PostgreSQL 16, `reserved_connections`) and less the
+    /// client connections others hold now (this one is assay's).
+    fn connection_limit(&self) -> Result<usize> {
+        let sql = "SELECT current_setting('max_connections')::int \
+                   - current_setting('superuser_reserved_connections')::int \
+                   - coalesce(current_setting('reserved_connections', true)::int, 0) \
+                   - (SELECT count(*) FROM pg_stat_activity \
+                      WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int + 1";
+        let free = self.query_one(sql)?.and_then(|v| v.parse::<i64>().ok());
+        Ok(free.unwrap_or(2).max(2) as usize)
     }
 
     /// Runs one statement on the admin connection.
@@ -340,6 +369,10 @@ impl Inner {
 impl Server for PgServer {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
+    }
+
+    fn budget(&self) -> Option<Arc<Budget>> {
+        self.inner.budget.get().cloned()
     }
 
     fn engine(&self) -> &str {
@@ -491,13 +524,17 @@ struct PgDatabase {
 
 impl Database for PgDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
+        let permit = self.server.budget.get().map(|b| b.take());
         let session = PgSession::connect(&self.server.connect.config(&self.name)).map_err(|e| {
             ProvisionError(format!(
                 "could not connect to {:?}: {e}",
                 self.server.connect.masked_url(&self.name)
             ))
         })?;
-        Ok(Box::new(session))
+        Ok(match permit {
+            Some(permit) => Counted::new(Box::new(session), permit),
+            None => Box::new(session),
+        })
     }
 
     fn url(&self) -> String {
