@@ -20,8 +20,10 @@ use crate::runtime;
 
 /// A session on one PostgreSQL database.
 pub struct PgSession {
-    client: Client,
+    client: std::mem::ManuallyDrop<Client>,
     notices: Arc<Mutex<Vec<String>>>,
+    /// The task driving the connection; it ends when the connection is closed.
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl PgSession {
@@ -36,7 +38,7 @@ impl PgSession {
         let (client, mut connection) = config.connect(NoTls).await.map_err(|e| db_error(&e))?;
         let notices = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&notices);
-        runtime::runtime().spawn(async move {
+        let task = runtime::runtime().spawn(async move {
             let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
             while let Some(message) = messages.next().await {
                 match message {
@@ -50,12 +52,33 @@ impl PgSession {
                 }
             }
         });
-        Ok(PgSession { client, notices })
+        Ok(PgSession {
+            client: std::mem::ManuallyDrop::new(client),
+            notices,
+            task: Some(task),
+        })
     }
 
     /// The underlying client, for provisioning code that needs typed queries.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+}
+
+impl Drop for PgSession {
+    fn drop(&mut self) {
+        // SAFETY: the client is dropped once, here, and never used again.
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.client) };
+        // Closing ends the connection task; waiting for it (briefly) means the connection is
+        // gone when the session is, so a permit of the connection budget is given back only
+        // once the server can count the connection as closed.
+        if let Some(task) = self.task.take()
+            && tokio::runtime::Handle::try_current().is_err()
+        {
+            runtime::block_on(async {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), task).await;
+            });
+        }
     }
 }
 

@@ -125,6 +125,7 @@ impl Budget {
 
     /// A permit for one connection: waits (never fails) until one is free.
     pub fn take(self: &Arc<Self>) -> Permit {
+        let mut waited = 0;
         loop {
             {
                 let mut counts = self.lock();
@@ -142,10 +143,14 @@ impl Budget {
                     }
                 }
             }
-            // Spent: close an idle connection somewhere, else wait for one to be given back.
-            if !RECLAIMING.get() && self.reclaim() {
+            // Spent: wait a little for a permit to come back, then close an idle connection
+            // somewhere (closing and reopening costs more, and the server counts a closed
+            // connection as gone only a moment later).
+            if waited >= 2 && !RECLAIMING.get() && self.reclaim() {
+                waited = 0;
                 continue;
             }
+            waited += 1;
             let counts = self.lock();
             let _ = self.freed.wait_timeout(counts, POLL);
         }
@@ -223,6 +228,39 @@ impl Drop for CaseTicket {
         self.budget.lock().cases -= 1;
         self.budget.freed.notify_all();
     }
+}
+
+/// Connects with `connect`, waiting and trying again while the server refuses because its
+/// connections are spent (MariaDB/MySQL 1040, PostgreSQL 53300): a server counts a closed
+/// connection as gone a moment after the client has closed it, and others may connect too.
+/// Gives up after a minute; any other error is returned at once.
+pub fn patiently<T, E: std::fmt::Display>(
+    mut connect: impl FnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match connect() {
+            Err(e) if spent(&e.to_string()) && start.elapsed() < Duration::from_secs(60) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            done => return done,
+        }
+    }
+}
+
+/// Whether a connection error says the server has no connection left.
+fn spent(error: &str) -> bool {
+    [
+        "(1040)",
+        "Too many connections",
+        "(53300)",
+        "too many clients",
+    ]
+    .iter()
+    .any(|m| error.contains(m))
+        || error.contains("remaining connection slots are reserved")
 }
 
 /// A session that holds a permit of its server's budget until it is closed.

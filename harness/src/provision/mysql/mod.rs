@@ -42,7 +42,7 @@ use crate::engine::{Dialect, Session};
 use crate::provision::cleanup::{self, Registration};
 use crate::provision::{Database, Frozen, ProvisionError, Result, Server, Snapshot, shared};
 use crate::runtime;
-use crate::supply::budget::{Budget, Counted, Permit, Reclaim};
+use crate::supply::budget::{Budget, Counted, Permit, Reclaim, patiently};
 
 pub mod dump;
 pub mod local;
@@ -328,7 +328,7 @@ impl Inner {
     /// A new admin connection, drawn from the budget (waits while it is spent).
     pub(super) fn connect_admin(&self) -> Result<Admin> {
         let permit = self.budget.take();
-        let conn = runtime::block_on(engine::connect(self.admin_opts()))
+        let conn = patiently(|| runtime::block_on(engine::connect(self.admin_opts())))
             .map_err(|e| self.error("cannot connect", &e))?;
         Ok(Admin {
             conn,
@@ -487,9 +487,12 @@ async fn connection_limit(conn: &mut Conn) -> usize {
     let Some((max, max_user, all, mine)) = row else {
         return 2;
     };
-    let mut free = max - all + 1;
+    // The one asking is assay's; two more are headroom for connections the server is still
+    // tearing down when their permits are given back (it counts a connection until its
+    // thread has cleaned up, a moment after the client closed it).
+    let mut free = max - all - 1;
     if max_user > 0 {
-        free = free.min(max_user - mine + 1);
+        free = free.min(max_user - mine - 1);
     }
     free.max(2) as usize
 }
@@ -806,10 +809,11 @@ impl Database for MysqlDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
         let permit = self.inner.budget.take();
         let session =
-            MysqlSession::connect(self.inner.connect.opts(Some(&self.name))).map_err(|e| {
-                self.inner
-                    .error(&format!("cannot connect to {}", self.name), &e)
-            })?;
+            patiently(|| MysqlSession::connect(self.inner.connect.opts(Some(&self.name))))
+                .map_err(|e| {
+                    self.inner
+                        .error(&format!("cannot connect to {}", self.name), &e)
+                })?;
         Ok(Counted::new(Box::new(session), permit))
     }
 

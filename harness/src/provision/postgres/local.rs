@@ -355,6 +355,12 @@ pub struct Instance {
 
 /// Starts a server from the pristine copy of `binaries`' version.
 pub fn start(binaries: &Binaries) -> Result<Instance> {
+    start_with(binaries, &[])
+}
+
+/// [`start`] with more server settings (`name=value`, as `postgres -c` takes them; they win
+/// over assay's own), e.g. `max_connections=12` to test the connection budget.
+pub fn start_with(binaries: &Binaries, settings: &[&str]) -> Result<Instance> {
     let owner = run_as()?;
     let pristine = pristine(binaries, owner)?;
     let base = unique("assay-pg");
@@ -408,6 +414,7 @@ pub fn start(binaries: &Binaries) -> Result<Instance> {
             ])
             // Shared memory segments in the data dir, so a killed server leaves none elsewhere.
             .args(["-c", "dynamic_shared_memory_type=mmap"])
+            .args(settings.iter().flat_map(|s| ["-c", s]))
             .stdout(Stdio::null())
             .stderr(log)
             // Not in the terminal's process group: Ctrl-C reaches assay, which stops it.

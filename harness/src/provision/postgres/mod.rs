@@ -35,7 +35,7 @@ use super::{Database, ProvisionError, Result, Server, Snapshot, shared};
 use crate::engine::postgres::{PgSession, error_chain};
 use crate::engine::{Dialect, Session};
 use crate::runtime;
-use crate::supply::budget::{Budget, Counted, Permit};
+use crate::supply::budget::{Budget, Counted, Permit, patiently};
 
 mod connect;
 mod drops;
@@ -241,14 +241,15 @@ impl Inner {
     }
 
     /// How many connections assay may hold on this server: `max_connections` less the slots
-    /// reserved for superusers (and, from PostgreSQL 16, `reserved_connections`) and less the
-    /// client connections others hold now (this one is assay's).
+    /// reserved for superusers (and, from PostgreSQL 16, `reserved_connections`), less the
+    /// client connections others hold now (this one is assay's), less one of headroom for a
+    /// connection the server is still tearing down when its permit is given back.
     fn connection_limit(&self) -> Result<usize> {
         let sql = "SELECT current_setting('max_connections')::int \
                    - current_setting('superuser_reserved_connections')::int \
                    - coalesce(current_setting('reserved_connections', true)::int, 0) \
                    - (SELECT count(*) FROM pg_stat_activity \
-                      WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int + 1";
+                      WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int - 1";
         let free = self.query_one(sql)?.and_then(|v| v.parse::<i64>().ok());
         Ok(free.unwrap_or(2).max(2) as usize)
     }
@@ -525,7 +526,8 @@ struct PgDatabase {
 impl Database for PgDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
         let permit = self.server.budget.get().map(|b| b.take());
-        let session = PgSession::connect(&self.server.connect.config(&self.name)).map_err(|e| {
+        let config = self.server.connect.config(&self.name);
+        let session = patiently(|| PgSession::connect(&config)).map_err(|e| {
             ProvisionError(format!(
                 "could not connect to {:?}: {e}",
                 self.server.connect.masked_url(&self.name)
