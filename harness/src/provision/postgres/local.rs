@@ -371,6 +371,7 @@ pub fn start(binaries: &Binaries) -> Result<Instance> {
             user: "postgres".into(),
             password: None,
             dbname: "postgres".into(),
+            client: Default::default(),
         },
         base: base.clone(),
         child,
@@ -550,6 +551,7 @@ pub fn connect_from_facts(facts: &Facts) -> Result<PgConnect> {
         user: get("user")?,
         password: None,
         dbname: get("dbname")?,
+        client: Default::default(),
     })
 }
 
