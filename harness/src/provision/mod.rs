@@ -121,20 +121,17 @@ pub trait Restorer: Send {
     fn rebase(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()>;
 }
 
-/// The engine a dev URL names, without connecting to anything.
-pub fn engine_of(url: &str) -> Result<&'static str> {
-    Ok(parse(url)?.engine_name())
-}
-
 /// Whether a dev URL names a database server (reached over a connection) rather than embedded
 /// SQLite.
-pub fn is_server(url: &str) -> bool {
-    parse(url).is_ok_and(|u| !matches!(u, DevUrl::Sqlite { .. }))
+pub fn is_server(url: &DevUrl) -> bool {
+    !matches!(url, DevUrl::Sqlite { .. })
 }
 
-/// Provisions the server a dev URL names.
-pub fn open(url: &str) -> Result<Arc<dyn Server>> {
-    match parse(url)? {
+/// Provisions the server a dev URL names. Its parameters were checked when it was parsed;
+/// the client options (`search_path`, `sslmode`) apply to every session on the server.
+pub fn open(url: &DevUrl) -> Result<Arc<dyn Server>> {
+    let client = url.client_options();
+    match url.clone() {
         DevUrl::Sqlite { path, params, .. } => {
             let on = |k: &str| {
                 dbassay_dsl::url::param(&params, k)
@@ -143,13 +140,14 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
             let fk = on("_fk") || on("foreign_keys") || on("_foreign_keys");
             Ok(sqlite::SqliteServer::new(path.is_some(), fk)?)
         }
-        DevUrl::Postgres(_) => Ok(postgres::external(url)?),
-        DevUrl::Mysql(_) | DevUrl::Mariadb(_) => mysql::external(url),
+        DevUrl::Postgres(server) => Ok(postgres::external_at(&server)?),
+        DevUrl::Mysql(server) => mysql::external_at(mysql::Flavor::Mysql, &server),
+        DevUrl::Mariadb(server) => mysql::external_at(mysql::Flavor::Mariadb, &server),
         DevUrl::Local {
             engine: Engine::Postgres,
             version,
             ..
-        } => Ok(postgres::local(version.as_deref())?),
+        } => Ok(postgres::local_with(version.as_deref(), &client)?),
         DevUrl::Local {
             engine, version, ..
         } => mysql::local(flavor(engine), version.as_deref()),
@@ -159,7 +157,7 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
             tag,
             db,
             ..
-        } => docker_server(engine, &image, &tag, db.as_deref()),
+        } => docker_server(engine, &image, &tag, db.as_deref(), &client),
     }
 }
 
@@ -213,6 +211,7 @@ fn docker_server(
     image: &str,
     tag: &str,
     db: Option<&str>,
+    client: &dbassay_dsl::url::ClientOptions,
 ) -> Result<Arc<dyn Server>> {
     let kind = match engine {
         Engine::Postgres => docker::DockerEngine::Postgres,
@@ -261,6 +260,7 @@ fn docker_server(
                 user: facts.user.clone(),
                 password: Some(facts.password.clone()),
                 dbname: facts.database.clone().unwrap_or_else(|| "postgres".into()),
+                client: client.clone(),
             };
             Ok(match lease {
                 Some(lease) => postgres::at_shared(connect, lease)?,
@@ -284,7 +284,13 @@ fn docker_server(
 }
 
 #[cfg(not(feature = "docker"))]
-fn docker_server(_: Engine, _: &str, _: &str, _: Option<&str>) -> Result<Arc<dyn Server>> {
+fn docker_server(
+    _: Engine,
+    _: &str,
+    _: &str,
+    _: Option<&str>,
+    _: &dbassay_dsl::url::ClientOptions,
+) -> Result<Arc<dyn Server>> {
     Err(ProvisionError("this build of assay has no Docker support: build it with the `docker` feature, or use local://postgres".into()))
 }
 

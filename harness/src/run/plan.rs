@@ -154,8 +154,16 @@ impl Plan {
     /// Whether any trial runs on a database server (rather than embedded SQLite).
     pub fn uses_servers(&self) -> bool {
         self.trials.iter().any(|t| match &t.job {
-            Job::Case(job) => crate::provision::is_server(&job.target.url),
-            Job::Script(job) => crate::provision::is_server(&job.target.url),
+            Job::Case(job) => job
+                .target
+                .dev
+                .as_ref()
+                .is_some_and(crate::provision::is_server),
+            Job::Script(job) => job
+                .target
+                .dev
+                .as_ref()
+                .is_some_and(crate::provision::is_server),
             _ => false,
         })
     }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use dbassay_dsl::hcl::Sql;
 use dbassay_dsl::source::Location;
+use dbassay_dsl::url::DevUrl;
 
 use crate::engine::Session;
 use crate::provision::{self, Database, Server, Snapshot};
@@ -21,6 +22,8 @@ use crate::supply::budget::{CaseTicket, Reclaim};
 
 pub struct Target {
     pub url: String,
+    /// The dev URL, parsed once (`None` for a target on a server provisioned already).
+    pub dev: Option<DevUrl>,
     /// The engine name used in trial kinds and names: `sqlite`, `postgres`, `mariadb`, `mysql`.
     pub label: String,
     /// `Copy`: no worker reuse, and no database handed on from building a state.
@@ -38,9 +41,11 @@ type StateCell = OnceLock<Result<Arc<dyn Snapshot>, String>>;
 
 impl Target {
     pub fn new(url: &str) -> Result<Target, String> {
-        let engine = provision::engine_of(url).map_err(|e| e.to_string())?;
+        let dev = dbassay_dsl::url::parse(url)?;
+        let engine = dev.engine_name();
         Ok(Target {
             url: url.to_string(),
+            dev: Some(dev),
             label: engine.to_string(),
             isolation: Isolation::Reuse,
             server: OnceLock::new(),
@@ -59,6 +64,7 @@ impl Target {
         let _ = server_cell.set(Ok(server));
         Target {
             url: String::new(),
+            dev: None,
             label,
             isolation: Isolation::Reuse,
             server: server_cell,
@@ -81,7 +87,8 @@ impl Target {
         self.server
             .get_or_init(|| {
                 let _note = progress::show(&format!("starting the {} server", self.label));
-                let server = provision::open(&self.url).map_err(|e| e.to_string())?;
+                let dev = self.dev.as_ref().ok_or("a target without a dev URL")?;
+                let server = provision::open(dev).map_err(|e| e.to_string())?;
                 self.workers.attach(server.as_ref());
                 Ok(server)
             })

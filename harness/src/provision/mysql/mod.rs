@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use dbassay_dsl::url::{DevUrl, ServerUrl};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder};
 use sha2::{Digest, Sha256};
@@ -99,31 +100,39 @@ impl std::fmt::Debug for MyConnect {
 }
 
 impl MyConnect {
-    /// Parses `mysql://`, `maria://` or `mariadb://` URLs (the database path is ignored: assay
-    /// creates its own databases).
+    /// Parses `mysql://`, `maria://` or `mariadb://` URLs (through [`dbassay_dsl::url::parse`],
+    /// which checks their parameters; the database path is ignored: assay creates its own
+    /// databases).
     pub fn from_url(url: &str) -> Result<MyConnect> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| ProvisionError(format!("not a database URL: {}", redact(url))))?;
-        let flavor = match scheme {
-            "mysql" => Flavor::Mysql,
-            "maria" | "mariadb" => Flavor::Mariadb,
-            other => {
-                return Err(ProvisionError(format!(
-                    "unsupported scheme `{other}://` for MySQL/MariaDB (use mysql://, maria:// or \
-                     mariadb://)"
-                )));
-            }
-        };
-        let opts = Opts::from_url(&format!("mysql://{rest}")).map_err(|e| {
-            ProvisionError(format!("cannot read the database URL {}: {e}", redact(url)))
-        })?;
+        match dbassay_dsl::url::parse(url).map_err(ProvisionError)? {
+            DevUrl::Mysql(server) => MyConnect::from_server(Flavor::Mysql, &server),
+            DevUrl::Mariadb(server) => MyConnect::from_server(Flavor::Mariadb, &server),
+            other => Err(ProvisionError(format!(
+                "unsupported scheme for MySQL/MariaDB in {other} (use mysql://, maria:// or \
+                 mariadb://)"
+            ))),
+        }
+    }
+
+    /// How to reach the server a parsed URL names. Its `tls` parameter needs nothing here:
+    /// the client speaks plain text (see `dbassay_dsl::url`), which `tls=false` asks for.
+    pub fn from_server(flavor: Flavor, server: &ServerUrl) -> Result<MyConnect> {
+        if server.socket.is_some() {
+            return Err(ProvisionError(
+                "a MySQL/MariaDB dev URL over a Unix socket (`+unix`) is not supported yet: give \
+                 the server's TCP address (mysql://user:pass@127.0.0.1:3306/)"
+                    .into(),
+            ));
+        }
         Ok(MyConnect {
             flavor,
-            host: opts.ip_or_hostname().to_owned(),
-            port: opts.tcp_port(),
-            user: opts.user().unwrap_or("root").to_owned(),
-            password: opts.pass().map(str::to_owned),
+            host: match server.host.as_str() {
+                "" => "localhost".to_string(),
+                host => host.to_string(),
+            },
+            port: server.port.unwrap_or(3306),
+            user: server.user.clone().unwrap_or_else(|| "root".to_string()),
+            password: server.password.clone(),
         })
     }
 
@@ -229,6 +238,11 @@ impl MysqlServer {
 /// A server the user runs, from a `mysql://`, `maria://` or `mariadb://` URL.
 pub fn external(url: &str) -> Result<Arc<dyn Server>> {
     at(MyConnect::from_url(url)?)
+}
+
+/// [`external`] for a parsed URL.
+pub fn external_at(flavor: Flavor, server: &ServerUrl) -> Result<Arc<dyn Server>> {
+    at(MyConnect::from_server(flavor, server)?)
 }
 
 /// A server at a known address (e.g. a container the Docker provisioner started).

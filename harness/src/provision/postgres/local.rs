@@ -377,6 +377,7 @@ pub fn start_with(binaries: &Binaries, settings: &[&str]) -> Result<Instance> {
             user: "postgres".into(),
             password: None,
             dbname: "postgres".into(),
+            client: Default::default(),
         },
         base: base.clone(),
         child,
@@ -557,6 +558,7 @@ pub fn connect_from_facts(facts: &Facts) -> Result<PgConnect> {
         user: get("user")?,
         password: None,
         dbname: get("dbname")?,
+        client: Default::default(),
     })
 }
 

@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use dbassay_dsl::url::{ClientOptions, ServerUrl};
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 use super::cleanup::{self, Registration};
@@ -52,22 +53,31 @@ use drops::DropQueue;
 ///
 /// The result coerces to `Arc<dyn Server>`.
 pub fn local(version: Option<&str>) -> Result<Arc<PgServer>> {
+    local_with(version, &ClientOptions::default())
+}
+
+/// [`local`], its sessions connecting with the dev URL's `client` options (`search_path` …).
+pub fn local_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<PgServer>> {
     let Some(run) = shared::run_id() else {
-        return local_unshared(version);
+        return local_unshared_with(version, client);
     };
     let binaries = local::Binaries::find(version)?;
     let name = format!("postgres-{}", binaries.major);
     let lease = shared::acquire(&run, &name, || local::start(&binaries)?.detach())?;
-    let connect = local::connect_from_facts(&lease.facts)?;
+    let connect = local::connect_from_facts(&lease.facts)?.with_client(client);
     PgServer::new(connect, Owner::Shared(lease), "postgres")
 }
 
 /// A throw-away server from local binaries that belongs to this process alone, whatever the
 /// run id: it stops when the returned server is dropped or at the end of the run.
 pub fn local_unshared(version: Option<&str>) -> Result<Arc<PgServer>> {
+    local_unshared_with(version, &ClientOptions::default())
+}
+
+fn local_unshared_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<PgServer>> {
     let binaries = local::Binaries::find(version)?;
     let instance = local::start(&binaries)?;
-    let connect = instance.connect().clone();
+    let connect = instance.connect().clone().with_client(client);
     PgServer::new(connect, Owner::Local(instance), "postgres")
 }
 
@@ -75,6 +85,11 @@ pub fn local_unshared(version: Option<&str>) -> Result<Arc<PgServer>> {
 /// is used only for the admin connection; assay creates and drops its own `assay_…` databases.
 pub fn external(url: &str) -> Result<Arc<PgServer>> {
     at(PgConnect::parse(url)?)
+}
+
+/// [`external`] for a parsed URL.
+pub fn external_at(server: &ServerUrl) -> Result<Arc<PgServer>> {
+    at(PgConnect::from_server(server))
 }
 
 /// A server at known connection facts (a server the user runs, or a container assay started
