@@ -19,10 +19,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dbassay::migrate::{DirSpec, Migrations, cache};
+use dbassay::migrate::{DirSpec, Migrations};
 use dbassay::provision::{self, cleanup};
-use dbassay::run::target::Target;
 use dbassay::run::{Job, Options, Plan, Status, Trial};
+use dbassay::supply::migrated as cache;
+use dbassay::supply::target::Target;
 use dbassay_dsl::migrate::{Dir, Format, sum_text};
 
 const FILES: usize = 100;

@@ -1,5 +1,5 @@
 //! How an engine lets one database serve case after case, and what a case must not do for that
-//! to give the results a fresh copy would (the mechanics are in `run::rollback`).
+//! to give the results a fresh copy would (the mechanics are in `supply::worker`).
 //!
 //! - [`Reuse::Rollback`] (PostgreSQL, transactional DDL): the case runs inside a transaction
 //!   that is rolled back. Cases that manage transactions, cannot run inside one, or read the

@@ -13,8 +13,8 @@ use dbassay_dsl::source::SourceFile;
 
 use super::case::{CaseJob, CaseReport, ParallelGroup, Status};
 use super::script::{self, ScriptJob};
-use super::target::{DesiredState, Target};
 use crate::migrate::{DirSpec, Migrations};
+use crate::supply::target::{DesiredState, Target};
 use dbassay_dsl::hcl::CommandKind;
 
 /// What to run and how.

@@ -130,16 +130,14 @@ impl Budget {
             {
                 let mut counts = self.lock();
                 if counts.used < self.size {
-                    match self.shared_slot() {
-                        Ok(slot) => {
-                            counts.used += 1;
-                            counts.peak = counts.peak.max(counts.used);
-                            return Permit {
-                                budget: Arc::clone(self),
-                                _slot: slot,
-                            };
-                        }
-                        Err(()) => {} // every slot of the run is taken: wait below
+                    // Else every slot of the run is taken: wait below.
+                    if let Ok(slot) = self.shared_slot() {
+                        counts.used += 1;
+                        counts.peak = counts.peak.max(counts.used);
+                        return Permit {
+                            budget: Arc::clone(self),
+                            _slot: slot,
+                        };
                     }
                 }
             }
@@ -271,7 +269,7 @@ pub struct Counted {
 }
 
 impl Counted {
-    pub fn new(session: Box<dyn Session>, permit: Permit) -> Box<dyn Session> {
+    pub fn wrap(session: Box<dyn Session>, permit: Permit) -> Box<dyn Session> {
         Box::new(Counted {
             session,
             _permit: permit,

@@ -1,9 +1,17 @@
 //! The supply of databases: "a database in start state S (the desired schema, or migrated to
 //! version V), fresh or reused; take it back afterwards".
 //!
+//! - [`target`]: one dev URL: its server (parsed once, provisioned lazily on first use), the
+//!   keyed cache of built states ("desired schema applied") and the pool of idle workers.
+//! - [`migrated`]: the keyed cache of migrated states ("files `0..=N` applied"); `migrate/`
+//!   only supplies the applying of files `i..j`.
+//! - [`worker`]: a database reused case after case, and which cases may run on one.
+//! - [`group`]: the database and session pool of a file's `parallel = true` cases.
 //! - [`budget`]: the one connection budget per server that every connection draws from.
 //! - [`Isolation`]: whether cases may run on reused databases (`--isolation reuse`, the
 //!   default) or each gets a real copy (`--isolation copy`).
+//!
+//! `run/case.rs` asks this room for a database in a state and only runs commands on it.
 //!
 //! Concurrency rules, kept by everything that hands out databases and connections:
 //! - **No lock is held across a wait**: not while connecting, not while waiting for a pooled
@@ -16,6 +24,10 @@
 //!   closed first to make room); only the server's own refusal is an error.
 
 pub mod budget;
+pub mod group;
+pub mod migrated;
+pub mod target;
+pub mod worker;
 
 /// How cases get their databases.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -828,7 +828,7 @@ impl Database for MysqlDatabase {
                     self.inner
                         .error(&format!("cannot connect to {}", self.name), &e)
                 })?;
-        Ok(Counted::new(Box::new(session), permit))
+        Ok(Counted::wrap(Box::new(session), permit))
     }
 
     fn url(&self) -> String {

@@ -549,7 +549,7 @@ impl Database for PgDatabase {
             ))
         })?;
         Ok(match permit {
-            Some(permit) => Counted::new(Box::new(session), permit),
+            Some(permit) => Counted::wrap(Box::new(session), permit),
             None => Box::new(session),
         })
     }

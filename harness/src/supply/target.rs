@@ -15,10 +15,10 @@ use dbassay_dsl::url::DevUrl;
 use crate::engine::Session;
 use crate::provision::{self, Database, Server, Snapshot};
 use crate::report::progress;
-use crate::run::rollback::Worker;
 use crate::run::sql;
 use crate::supply::Isolation;
 use crate::supply::budget::{CaseTicket, Reclaim};
+use crate::supply::worker::Worker;
 
 pub struct Target {
     pub url: String,
@@ -138,7 +138,7 @@ impl Target {
         Ok(snapshot)
     }
 
-    /// Runs `case` on a reused worker database in `state` (see [`crate::run::rollback`]).
+    /// Runs `case` on a reused worker database in `state` (see [`crate::supply::worker`]).
     /// `None` when the engine cannot reuse databases; the caller then makes a copy.
     pub fn on_worker(
         &self,
