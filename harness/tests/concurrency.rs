@@ -144,7 +144,9 @@ fn run(group: &Group, threads: usize, isolation: &str, run_id: &str) -> Result<O
         .arg("test")
         .arg(&group.path)
         .args(&group.args)
-        .args(group.urls.iter().map(|u| format!("--dev-url={u}")))
+        // `--dev-url` splits its value on commas (several URLs): a comma inside one URL
+        // (`search_path=app,public`) is given percent-encoded.
+        .args((group.urls.iter()).map(|u| format!("--dev-url={}", u.replace(',', "%2C"))))
         .arg(format!("--test-threads={threads}"))
         .arg(format!("--isolation={isolation}"))
         .arg(format!("--json={}", json.display()))

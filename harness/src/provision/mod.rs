@@ -68,6 +68,13 @@ pub trait Server: Send + Sync {
     /// by another one.
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>>;
 
+    /// How one database on this server can serve case after case: the one reuse capability
+    /// (see `engine::reuse`); `None` when every case gets a copy (SQLite, whose copies are
+    /// cheap; MySQL, whose restores are not verified yet).
+    fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
+        None
+    }
+
     /// The connection budget every connection to this server draws from (see
     /// `supply::budget`); `None` for embedded SQLite, which has no connection limit.
     fn budget(&self) -> Option<Arc<crate::supply::budget::Budget>> {

@@ -162,6 +162,7 @@ impl Target {
         if self.isolation == Isolation::Copy {
             return None;
         }
+        let reuse = self.server().ok()?.reuse()?;
         let idle = {
             let mut workers = self.workers.idle.lock().unwrap_or_else(|e| e.into_inner());
             let workers = workers.as_mut()?;
@@ -179,7 +180,7 @@ impl Target {
         });
         let mut worker = match advanced {
             Some(worker) => worker,
-            None => match fresh().map(Worker::new) {
+            None => match fresh().map(|db| Worker::new(db, reuse)) {
                 Ok(Ok(Some(worker))) => worker,
                 Ok(Ok(None)) => {
                     *self.workers.idle.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -204,7 +205,7 @@ impl Target {
 
     /// How the engine reuses databases between cases, if it does.
     pub fn reuse(&self) -> Result<Option<crate::engine::reuse::Reuse>, String> {
-        Ok(crate::engine::reuse::Reuse::of(self.server()?.dialect()))
+        Ok(self.server()?.reuse())
     }
 
     /// The snapshot of `state`, built at most once per process (and found instead of built when

@@ -543,6 +543,11 @@ impl Server for MysqlServer {
         Some(self.inner.budget.clone())
     }
 
+    fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
+        // Restores are verified on MariaDB; MySQL servers get copies until they are too.
+        (self.inner.engine == "mariadb").then_some(crate::engine::reuse::Reuse::Restore)
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }

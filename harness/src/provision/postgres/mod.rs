@@ -391,6 +391,10 @@ impl Server for PgServer {
         self.inner.budget.get().cloned()
     }
 
+    fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
+        Some(crate::engine::reuse::Reuse::Rollback)
+    }
+
     fn engine(&self) -> &str {
         &self.engine
     }
