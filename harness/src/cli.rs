@@ -84,6 +84,10 @@ struct TestArgs {
     /// Keep the database of a failed case and print a command that opens it.
     #[arg(long = "keep-failed")]
     keep_failed: bool,
+    /// The time limit of each case (30s, 2m, 1h; 0 or off: none; default 5m). Past it, the
+    /// running statement is cancelled on the server and the case fails.
+    #[arg(long, env = "ASSAY_TIMEOUT", value_name = "DURATION")]
+    timeout: Option<String>,
     /// The migration directory of migrate cases: file://path[?format=F] (default file://migrations).
     #[arg(long = "dir")]
     dir: Option<String>,
@@ -255,6 +259,12 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         values,
         update: update_requested(a.update, a.force_update)?,
         assay_bin: None,
+        timeout: match &a.timeout {
+            Some(text) => crate::run::timeout::TimeLimit(
+                crate::run::timeout::parse(text).map_err(|e| format!("--timeout: {e}"))?,
+            ),
+            None => Default::default(),
+        },
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {

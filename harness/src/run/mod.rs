@@ -9,6 +9,7 @@
 //! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
 //! - [`script`]: running txtar scripts (testscript commands plus database commands).
 //! - [`update`]: `--update`, rewriting literal expectations in place.
+//! - [`timeout`]: the per-case time limit and the watchdog that cancels statements past it.
 
 pub mod case;
 pub mod plan;
@@ -16,6 +17,7 @@ pub mod rollback;
 pub mod script;
 pub mod sql;
 pub mod target;
+pub mod timeout;
 pub mod update;
 
 pub use case::{CaseReport, Status};

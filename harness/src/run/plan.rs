@@ -44,6 +44,8 @@ pub struct Options {
     pub update: bool,
     /// The `assay` binary a script's `assay` command runs (default: found next to this one).
     pub assay_bin: Option<PathBuf>,
+    /// The per-case time limit (`--timeout`, `ASSAY_TIMEOUT`).
+    pub timeout: super::timeout::TimeLimit,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -292,6 +294,7 @@ impl Plan {
                             keep_failed: options.keep_failed,
                             migrations,
                             update: options.update,
+                            timeout: options.timeout.0,
                         })),
                     });
                 }
