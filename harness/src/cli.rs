@@ -4,6 +4,7 @@
 //! assay test [PATHS…]            every case (schema and migrate) and every txtar script
 //! assay schema test [PATHS…]     only test "schema" cases
 //! assay migrate test [PATHS…]    only test "migrate" cases
+//! assay cache clean              remove the server data kept for fast local starts
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -44,6 +45,17 @@ enum Top {
         #[command(subcommand)]
         command: MigrateCommand,
     },
+    /// The server data kept between runs for fast local starts (see docs/databases.md).
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CacheCommand {
+    /// Remove the pristine data dirs and the spare copy on tmpfs, listing what was removed.
+    Clean,
 }
 
 #[derive(Subcommand, Debug)]
@@ -175,6 +187,18 @@ pub fn main() -> ExitCode {
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),
+        Top::Cache {
+            command: CacheCommand::Clean,
+        } => {
+            let removed = crate::provision::cache::clean();
+            for r in &removed {
+                println!("removed {} ({} MB)", r.path.display(), r.bytes / 1_000_000);
+            }
+            if removed.is_empty() {
+                println!("nothing to remove");
+            }
+            return ExitCode::SUCCESS;
+        }
         Top::Migrate {
             command: MigrateCommand::Dir(command),
         } => {
