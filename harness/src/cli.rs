@@ -4,6 +4,7 @@
 //! assay test [PATHS…]            every case (schema and migrate) and every txtar script
 //! assay schema test [PATHS…]     only test "schema" cases
 //! assay migrate test [PATHS…]    only test "migrate" cases
+//! assay cache clean              remove the server data kept for fast local starts
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -44,6 +45,17 @@ enum Top {
         #[command(subcommand)]
         command: MigrateCommand,
     },
+    /// The server data kept between runs for fast local starts (see docs/databases.md).
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CacheCommand {
+    /// Remove the pristine data dirs and the spare copy on tmpfs, listing what was removed.
+    Clean,
 }
 
 #[derive(Subcommand, Debug)]
@@ -84,6 +96,10 @@ struct TestArgs {
     /// Keep the database of a failed case and print a command that opens it.
     #[arg(long = "keep-failed")]
     keep_failed: bool,
+    /// The time limit of each case (30s, 2m, 1h; 0 or off: none; default 5m). Past it, the
+    /// running statement is cancelled on the server and the case fails.
+    #[arg(long, env = "ASSAY_TIMEOUT", value_name = "DURATION")]
+    timeout: Option<String>,
     /// The migration directory of migrate cases: file://path[?format=F] (default file://migrations).
     #[arg(long = "dir")]
     dir: Option<String>,
@@ -181,6 +197,18 @@ pub fn main() -> ExitCode {
         Top::Migrate {
             command: MigrateCommand::Test(a),
         } => (*a, Some(CaseKind::Migrate)),
+        Top::Cache {
+            command: CacheCommand::Clean,
+        } => {
+            let removed = crate::provision::cache::clean();
+            for r in &removed {
+                println!("removed {} ({} MB)", r.path.display(), r.bytes / 1_000_000);
+            }
+            if removed.is_empty() {
+                println!("nothing to remove");
+            }
+            return ExitCode::SUCCESS;
+        }
         Top::Migrate {
             command: MigrateCommand::Dir(command),
         } => {
@@ -267,6 +295,12 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         assay_bin: None,
         isolation: crate::supply::Isolation::parse(&a.isolation)
             .map_err(|e| format!("--isolation: {e}"))?,
+        timeout: match &a.timeout {
+            Some(text) => crate::run::timeout::TimeLimit(
+                crate::run::timeout::parse(text).map_err(|e| format!("--timeout: {e}"))?,
+            ),
+            None => Default::default(),
+        },
     };
     let plan = Plan::build(&options)?;
     if matches!(a.report, Report::Atlas) && !a.list {

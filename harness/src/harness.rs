@@ -25,6 +25,8 @@ pub struct Harness {
     options: Options,
     /// The dev URLs were chosen for these files and `ASSAY_DEV_URL` does not replace them.
     fixed: bool,
+    /// [`Harness::timeout`] was called: `ASSAY_TIMEOUT` does not replace it.
+    fixed_timeout: bool,
 }
 
 impl Harness {
@@ -68,6 +70,14 @@ impl Harness {
     /// (default `migrations`, relative to the package directory).
     pub fn migrations(mut self, dir: impl Into<String>) -> Harness {
         self.options.migrations.url = Some(dir.into());
+        self
+    }
+
+    /// The time limit of each case (default 5 minutes; `None`: no limit). Past it, the
+    /// running statement is cancelled on the server and the case fails.
+    pub fn timeout(mut self, limit: Option<std::time::Duration>) -> Harness {
+        self.options.timeout = crate::run::timeout::TimeLimit(limit);
+        self.fixed_timeout = true;
         self
     }
 
@@ -132,6 +142,13 @@ impl Harness {
             if !urls.is_empty() {
                 self.options.dev_urls = urls;
             }
+        }
+        if let Ok(limit) = std::env::var("ASSAY_TIMEOUT")
+            && !self.fixed_timeout
+        {
+            let limit =
+                crate::run::timeout::parse(&limit).map_err(|e| format!("ASSAY_TIMEOUT: {e}"))?;
+            self.options.timeout = crate::run::timeout::TimeLimit(limit);
         }
         if std::env::var("ASSAY_NO_CACHE").is_ok_and(|v| v == "1") {
             self.options.migrations.no_cache = true;

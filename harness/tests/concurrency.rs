@@ -68,6 +68,9 @@ fn group(dir: &Path) -> Group {
     for var in lines(&dir.join("vars.txt")) {
         args.push(format!("--var={var}"));
     }
+    if let Some(limit) = lines(&dir.join("timeout.txt")).first() {
+        args.push(format!("--timeout={limit}"));
+    }
     Group {
         path: dir.to_path_buf(),
         args,

@@ -9,13 +9,15 @@
 //! `spawn(connection)`: that is how `NOTICE`/`WARNING` messages (`RAISE NOTICE …`) are kept
 //! instead of dropped. They are handed out by [`Session::take_notices`] as `NOTICE: text`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio_postgres::error::ErrorPosition;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls, SimpleQueryMessage};
+use tokio_postgres::{AsyncMessage, CancelToken, Client, Config, NoTls, SimpleQueryMessage};
 
-use super::{DbError, Dialect, Outcome, RollbackPlan, Session, TextGrid};
+use super::{Cancel, DbError, Dialect, Outcome, RollbackPlan, Session, TextGrid, cancelled_error};
 use crate::runtime;
 
 /// A session on one PostgreSQL database.
@@ -24,6 +26,8 @@ pub struct PgSession {
     notices: Arc<Mutex<Vec<String>>>,
     /// The task driving the connection; it ends when the connection is closed.
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Set by a [`Cancel`] handle: every later statement fails at once.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl PgSession {
@@ -56,7 +60,15 @@ impl PgSession {
             client: std::mem::ManuallyDrop::new(client),
             notices,
             task: Some(task),
+            cancelled: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    fn live(&self) -> Result<(), DbError> {
+        match self.cancelled.load(Ordering::SeqCst) {
+            true => Err(cancelled_error()),
+            false => Ok(()),
+        }
     }
 
     /// The underlying client, for provisioning code that needs typed queries.
@@ -84,6 +96,7 @@ impl Drop for PgSession {
 
 impl Session for PgSession {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        self.live()?;
         let messages =
             runtime::block_on(self.client.simple_query(statement)).map_err(|e| db_error(&e))?;
         Ok(outcome(messages))
@@ -104,6 +117,7 @@ impl Session for PgSession {
     ) -> Result<Outcome, DbError> {
         // Pipelined: one round trip. Each is a query of its own, so an error position stays
         // relative to the statement; after an error, the release fails too and is ignored.
+        self.live()?;
         let client = &self.client;
         let (savepoint, result, release) = runtime::block_on(futures_util::future::join3(
             client.simple_query(&plan.savepoint),
@@ -129,6 +143,7 @@ impl Session for PgSession {
 
     fn run_all(&mut self, statements: &[String]) -> Result<(), DbError> {
         // Pipelined: one round trip; the first error is reported.
+        self.live()?;
         let client = &self.client;
         let results = runtime::block_on(futures_util::future::join_all(
             statements.iter().map(|s| client.simple_query(s)),
@@ -179,6 +194,13 @@ impl Session for PgSession {
         })
     }
 
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        Some(Arc::new(PgCancel {
+            token: self.client.cancel_token(),
+            cancelled: Arc::clone(&self.cancelled),
+        }))
+    }
+
     fn reset(&mut self) -> bool {
         // DISCARD ALL refuses to run inside a transaction; only then is a ROLLBACK needed (one
         // round trip in the usual case, two after a case that left a transaction open).
@@ -186,6 +208,23 @@ impl Session for PgSession {
             || (self.run("ROLLBACK").is_ok() && self.run("DISCARD ALL").is_ok());
         self.take_notices();
         ok
+    }
+}
+
+/// Cancels a [`PgSession`]'s statement with a PostgreSQL cancel request: a short connection of
+/// its own to the postmaster (it takes no backend slot), naming the session's backend.
+struct PgCancel {
+    token: CancelToken,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Cancel for PgCancel {
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let token = self.token.clone();
+        runtime::block_on(async move {
+            let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(NoTls)).await;
+        });
     }
 }
 

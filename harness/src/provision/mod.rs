@@ -12,10 +12,12 @@ use dbassay_dsl::url::{DevUrl, Engine};
 
 use crate::engine::{Dialect, Session};
 
+pub mod cache;
 pub mod cleanup;
 pub mod connect;
 #[cfg(feature = "docker")]
 pub mod docker;
+pub mod marker;
 pub mod mysql;
 pub mod postgres;
 pub mod shared;

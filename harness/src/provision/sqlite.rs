@@ -251,6 +251,10 @@ impl Session for BorrowedSession {
     fn reset(&mut self) -> bool {
         self.session.as_mut().is_some_and(|s| s.reset())
     }
+
+    fn canceller(&self) -> Option<Arc<dyn crate::engine::Cancel>> {
+        self.session.as_ref().and_then(|s| s.canceller())
+    }
 }
 
 impl Drop for BorrowedSession {

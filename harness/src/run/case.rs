@@ -17,6 +17,7 @@ use crate::migrate::{Migrations, apply};
 use crate::provision::Database;
 use crate::render;
 use crate::run::sql::{self, SqlFailure};
+use crate::run::timeout::Watch;
 use crate::run::update;
 pub use crate::supply::group::ParallelGroup;
 use crate::supply::migrated as cache;
@@ -57,6 +58,8 @@ pub struct CaseJob {
     pub migrations: Option<Arc<Migrations>>,
     /// `--update`: rewrite a failing literal `output` in place.
     pub update: bool,
+    /// The time limit of the case (see [`crate::run::timeout`]); `None`: no limit.
+    pub timeout: Option<Duration>,
 }
 
 impl CaseJob {
@@ -272,18 +275,30 @@ impl CaseJob {
         let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
         let mut cleanups: Vec<(Location, Sql)> = Vec::new();
         let mut result = Ok(());
+        // Past the limit the session is cancelled and fails every statement: the case stops
+        // at the command that was running, its cleanups are skipped, and its database (or
+        // worker) is not reused.
+        let watch = Watch::start(session.canceller(), self.timeout);
         for command in &commands {
             let outcome = match (&command.kind, migration.as_deref_mut()) {
                 (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
                 _ => run_command(session, command, logs, &mut cleanups, self.update),
             };
+            if watch.expired() {
+                return Err(watch.message(&short(&command.location)));
+            }
             if let Err(e) = outcome {
                 result = Err(format!("{}: {e}", short(&command.location)));
                 break;
             }
         }
         for (location, sql) in cleanups.iter().rev() {
-            if let Err(f) = sql::run_all(session, sql) {
+            let cleaned = sql::run_all(session, sql);
+            if watch.expired() {
+                let msg = watch.message(&short(location));
+                return Err(result.err().map_or(msg.clone(), |e| format!("{e}\n{msg}")));
+            }
+            if let Err(f) = cleaned {
                 let msg = format!("{}: cleanup failed: {}", short(location), f.describe());
                 result = match result {
                     Ok(()) => Err(msg),

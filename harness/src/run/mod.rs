@@ -7,11 +7,13 @@
 //! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
 //! - [`script`]: running txtar scripts (testscript commands plus database commands).
 //! - [`update`]: `--update`, rewriting literal expectations in place.
+//! - [`timeout`]: the per-case time limit and the watchdog that cancels statements past it.
 
 pub mod case;
 pub mod plan;
 pub mod script;
 pub mod sql;
+pub mod timeout;
 pub mod update;
 
 /// Moved to the supply room; the old paths still work.

@@ -46,6 +46,8 @@ pub struct Options {
     pub assay_bin: Option<PathBuf>,
     /// `--isolation copy` (`ASSAY_ISOLATION=copy`): every case on a real copy of its own.
     pub isolation: crate::supply::Isolation,
+    /// The per-case time limit (`--timeout`, `ASSAY_TIMEOUT`).
+    pub timeout: super::timeout::TimeLimit,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -296,6 +298,7 @@ impl Plan {
                             keep_failed: options.keep_failed,
                             migrations,
                             update: options.update,
+                            timeout: options.timeout.0,
                         })),
                     });
                 }

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
-use crate::engine::{DbError, Dialect, Outcome, RollbackPlan, Session};
+use crate::engine::{Cancel, DbError, Dialect, Outcome, RollbackPlan, Session};
 
 /// Something holding idle connections it can close when the budget is spent.
 pub trait Reclaim: Send + Sync {
@@ -316,6 +316,10 @@ impl Session for Counted {
 
     fn in_case_transaction(&self) -> bool {
         self.session.in_case_transaction()
+    }
+
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        self.session.canceller()
     }
 }
 

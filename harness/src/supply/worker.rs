@@ -186,6 +186,10 @@ impl Session for Recorder<'_> {
         self.inner.run(statement)
     }
 
+    fn canceller(&self) -> Option<std::sync::Arc<dyn crate::engine::Cancel>> {
+        self.inner.canceller()
+    }
+
     fn dialect(&self) -> Dialect {
         self.inner.dialect()
     }
@@ -209,6 +213,10 @@ impl Session for Savepoints<'_> {
             return self.inner.run(statement);
         }
         self.inner.run_in_savepoint(statement, self.plan)
+    }
+
+    fn canceller(&self) -> Option<std::sync::Arc<dyn crate::engine::Cancel>> {
+        self.inner.canceller()
     }
 
     fn dialect(&self) -> Dialect {

@@ -172,8 +172,11 @@ fn command(program: &Path, owner: Option<RunAs>) -> Command {
     command
 }
 
-/// Where throw-away data dirs go: tmpfs when there is one.
+/// Where throw-away data dirs go: `ASSAY_SCRATCH_DIR`, else tmpfs when there is one.
 fn scratch_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ASSAY_SCRATCH_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let shm = Path::new("/dev/shm");
     if shm.is_dir() {
         shm.to_path_buf()

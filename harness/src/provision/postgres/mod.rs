@@ -17,6 +17,11 @@
 //!   its own connection, off the critical path of the next case. The queue is drained at the
 //!   end of the run.
 //!
+//! Markers (on a server assay did not start): every database carries a comment naming this
+//! process ([`marker`]); when such a server is first used, databases of runs on this host whose
+//! process is gone (killed, say) are dropped, never one kept with `--keep-failed` and never one
+//! without a marker. A drop that failed is retried once at the end of the run.
+//!
 //! Cleanup: each server registers one closure with [`cleanup`](super::cleanup) that drains the
 //! drop queue, drops the databases and templates this process created and still exist (on a
 //! server assay did not start), and stops the local server it owns. `Drop` of the server does
@@ -32,7 +37,7 @@ use dbassay_dsl::url::{ClientOptions, ServerUrl};
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 use super::cleanup::{self, Registration};
-use super::{Database, ProvisionError, Result, Server, Snapshot, shared};
+use super::{Database, ProvisionError, Result, Server, Snapshot, marker, shared};
 use crate::engine::postgres::{PgSession, error_chain};
 use crate::engine::{Dialect, Session};
 use crate::runtime;
@@ -146,6 +151,9 @@ struct Inner {
     budget: OnceLock<Arc<Budget>>,
     /// The permits of the admin connection and the drop queue's, held for the server's life.
     reserved: Mutex<Vec<Permit>>,
+    /// On a server assay did not start, every database carries a [`marker`] comment, and
+    /// stale ones of runs that are gone are dropped when the server is first used.
+    marked: bool,
 }
 
 impl PgServer {
@@ -161,6 +169,7 @@ impl PgServer {
             ((nanos >> 8) as u64 + RUNS.fetch_add(1, Ordering::Relaxed)) & 0xfff
         );
         let prefix = format!("assay_{tag}_");
+        let marked = matches!(owner, Owner::Nobody);
         let template_prefix = match owner {
             Owner::Nobody => format!("{prefix}tpl_"),
             Owner::Local(_) | Owner::Shared(_) => "assay_tpl_".to_string(),
@@ -180,6 +189,7 @@ impl PgServer {
             kept: AtomicBool::new(false),
             budget: OnceLock::new(),
             reserved: Mutex::new(Vec::new()),
+            marked,
         };
         let version = inner.query_one("SELECT current_setting('server_version_num')")?;
         let version: u32 = version.and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -198,6 +208,9 @@ impl PgServer {
         *inner.reserved.get_mut().unwrap_or_else(|e| e.into_inner()) =
             vec![budget.reserve(), budget.reserve()];
         let _ = inner.budget.set(budget);
+        if marked {
+            inner.sweep()?;
+        }
         let inner = Arc::new(inner);
         let at_exit = Arc::clone(&inner);
         let registration = cleanup::register(move || at_exit.shutdown());
@@ -280,6 +293,26 @@ impl Inner {
         })
     }
 
+    /// Runs two statements in one round trip; the first error is returned.
+    fn exec_pipelined(&self, first: &str, second: &str) -> Result<()> {
+        runtime::block_on(async {
+            let client = self.admin().await?;
+            let (a, b) =
+                futures_util::future::join(client.simple_query(first), client.simple_query(second))
+                    .await;
+            a.map_err(|e| self.error(first, &e))?;
+            b.map_err(|e| self.error(second, &e))?;
+            Ok(())
+        })
+    }
+
+    fn comment(&self, name: &str, text: &str) -> String {
+        format!(
+            "COMMENT ON DATABASE \"{name}\" IS '{}'",
+            text.replace('\'', "''")
+        )
+    }
+
     /// The first value of the first row, if any.
     fn query_one(&self, sql: &str) -> Result<Option<String>> {
         Ok(self
@@ -300,6 +333,34 @@ impl Inner {
         ))
     }
 
+    /// Drops (in the background) the databases that runs of assay on this host left on the
+    /// server when they were killed: those whose [`marker`] names a process that is gone.
+    fn sweep(&self) -> Result<()> {
+        let sql = "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') \
+                   FROM pg_database WHERE datname LIKE 'assay\\_%'";
+        let stale: Vec<String> = (self.exec(sql)?.into_iter())
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => {
+                    let (name, comment) = (row.get(0)?, row.get(1)?);
+                    marker::is_stale(name, comment).then(|| name.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        if !stale.is_empty() {
+            eprintln!(
+                "assay: dropping {} database(s) left on {:?} by earlier runs that are gone: {}",
+                stale.len(),
+                self.connect,
+                stale.join(", ")
+            );
+        }
+        for name in stale {
+            self.drops.push(name);
+        }
+        Ok(())
+    }
+
     fn create_named(&self, name: &str, template: Option<&str>) -> Result<()> {
         let sql = match (template, self.strategy) {
             (Some(t), Some(s)) => {
@@ -309,7 +370,14 @@ impl Inner {
             (None, Some(s)) => format!("CREATE DATABASE \"{name}\" STRATEGY {s}"),
             (None, None) => format!("CREATE DATABASE \"{name}\""),
         };
-        self.exec(&sql)?;
+        if self.marked {
+            // Pipelined with the CREATE: no extra round trip. (Not one string: CREATE DATABASE
+            // refuses the implicit transaction of a multi-statement query.)
+            let comment = self.comment(name, &marker::text(&self.prefix));
+            self.exec_pipelined(&sql, &comment)?;
+        } else {
+            self.exec(&sql)?;
+        }
         self.live
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -377,6 +445,11 @@ impl Inner {
             self.drops.push(name);
         }
         self.drops.flush(Duration::from_secs(60));
+        // A drop that failed (say, the server restarted meanwhile) gets one more try, on a
+        // fresh connection; what still fails is swept by a later run.
+        if self.drops.retry_failed() {
+            self.drops.flush(Duration::from_secs(60));
+        }
         // Releasing a shared lease lets the watchdog stop the server once nobody uses it.
         *owner = Owner::Nobody;
     }
@@ -576,6 +649,13 @@ impl Database for PgDatabase {
         self.kept = true;
         self.server.kept.store(true, Ordering::SeqCst);
         self.server.forget(&self.name);
+        if self.server.marked {
+            // A kept database is never swept.
+            let kept = marker::kept(&self.server.prefix);
+            if let Err(e) = self.server.exec(&self.server.comment(&self.name, &kept)) {
+                eprintln!("assay: could not mark {} as kept: {e}", self.name);
+            }
+        }
     }
 }
 
