@@ -18,7 +18,8 @@
 //!   `NEXTEST_RUN_ID`) a permit is also one of `size` lock files in
 //!   `<cache>/shared/<run>-budget-<server>/`, taken with a non-blocking `flock`: the processes
 //!   of the run share one budget first come, first served, and a crashed process's permits go
-//!   back with its locks. The first process sizes the budget and writes it there.
+//!   back with its locks. The first process sizes the budget and writes it there. Such
+//!   directories of runs that started over a day ago are removed by later runs.
 
 use std::cell::Cell;
 use std::fs::{File, OpenOptions};
@@ -87,6 +88,7 @@ impl Budget {
                 .join(format!("{}-budget-{}", safe(&run), safe(server)));
             std::fs::create_dir_all(&dir).ok()?;
             size = agreed_size(&dir, size);
+            sweep_old_runs(&dir);
             Some(dir)
         });
         Arc::new(Budget {
@@ -341,6 +343,25 @@ fn agreed_size(dir: &std::path::Path, size: usize) -> usize {
         let _ = std::fs::remove_file(&tmp);
     }
     read().unwrap_or(size)
+}
+
+/// Removes the lock files of budgets whose run started over a day ago (their `size` file is
+/// that old): a run's lock files are empty, but one directory per nextest run would pile up.
+fn sweep_old_runs(current: &std::path::Path) {
+    let Some(shared) = current.parent() else {
+        return;
+    };
+    let day = Duration::from_secs(24 * 60 * 60);
+    for entry in std::fs::read_dir(shared).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let old = std::fs::metadata(path.join("size"))
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+        if path != current && name.contains("-budget-") && old {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
 }
 
 fn safe(s: &str) -> String {
