@@ -19,10 +19,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dbassay::migrate::{DirSpec, Migrations, cache};
+use dbassay::migrate::{DirSpec, Migrations};
 use dbassay::provision::{self, cleanup};
-use dbassay::run::target::Target;
 use dbassay::run::{Job, Options, Plan, Status, Trial};
+use dbassay::supply::migrated as cache;
+use dbassay::supply::target::Target;
 use dbassay_dsl::migrate::{Dir, Format, sum_text};
 
 const FILES: usize = 100;
@@ -153,7 +154,7 @@ fn run(root: &Path, url: &str, no_cache: bool) -> Duration {
         Arc::new(Mutex::new(plan.trials.into_iter().rev().collect()));
     let start = Instant::now();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = if provision::is_server(url) {
+    let threads = if provision::is_server(&dbassay_dsl::url::parse(url).unwrap()) {
         2 * cores
     } else {
         cores
@@ -189,7 +190,7 @@ fn run(root: &Path, url: &str, no_cache: bool) -> Duration {
 
 /// The mean cost of copying a cached state and dropping the copy.
 fn bare_clone(root: &Path, url: &str) -> Duration {
-    let server = provision::open(url).unwrap();
+    let server = provision::open(&dbassay_dsl::url::parse(url).unwrap()).unwrap();
     let target = Target::with_server(server);
     let m = Migrations::open(&spec(root, false));
     let snapshot = cache::migrated(&target, &m, FILES - 2).unwrap();

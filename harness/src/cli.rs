@@ -7,6 +7,7 @@
 //! assay schema plan test [PATHS…]  only test "plan" cases
 //! assay script test [PATHS…]       only test "script" cases
 //! assay schema render --url file://schema.hcl --dev-url URL   the DDL of an HCL schema
+//! assay cache clean                remove the server data kept for fast local starts
 //! ```
 //!
 //! Positional arguments that name an existing file or directory are paths; one more positional
@@ -60,6 +61,17 @@ enum Top {
     },
     /// Print assay's man page (roff): `assay man > ~/.local/share/man/man1/assay.1`.
     Man,
+    /// The server data kept between runs for fast local starts (see docs/databases.md).
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CacheCommand {
+    /// Remove the pristine data dirs and the spare copy on tmpfs, listing what was removed.
+    Clean,
 }
 
 #[derive(Subcommand, Debug)]
@@ -116,6 +128,10 @@ struct TestArgs {
     /// Keep the database of a failed case and print a command that opens it.
     #[arg(long = "keep-failed")]
     keep_failed: bool,
+    /// The time limit of each case (30s, 2m, 1h; 0 or off: none; default 5m). Past it, the
+    /// running statement is cancelled on the server and the case fails.
+    #[arg(long, env = "ASSAY_TIMEOUT", value_name = "DURATION")]
+    timeout: Option<String>,
     /// The migration directory of migrate cases: file://path[?format=F] (default file://migrations).
     #[arg(long = "dir")]
     dir: Option<String>,
@@ -132,6 +148,16 @@ struct TestArgs {
     /// Replay every migration in every migrate case instead of cloning cached migrated states.
     #[arg(long = "no-cache")]
     no_cache: bool,
+    /// How cases get databases: reuse (rolled-back transactions, restores, shared copies where
+    /// that cannot change a result) or copy (every case a real copy of its own; slower, for
+    /// checking that reuse never changes a result). Also ASSAY_ISOLATION.
+    #[arg(
+        long,
+        env = "ASSAY_ISOLATION",
+        value_name = "reuse|copy",
+        default_value = "reuse"
+    )]
+    isolation: String,
     /// The project file: file://atlas.hcl (default: atlas.hcl in the working directory, when
     /// --env is given).
     #[arg(short = 'c', long = "config")]
@@ -237,6 +263,18 @@ fn run() -> ExitCode {
         } => (*a, Some(CaseKind::Migrate)),
         Top::Completions { shell } => return crate::shell::completions(shell),
         Top::Man => return crate::shell::man(),
+        Top::Cache {
+            command: CacheCommand::Clean,
+        } => {
+            let removed = crate::provision::cache::clean();
+            for r in &removed {
+                println!("removed {} ({} MB)", r.path.display(), r.bytes / 1_000_000);
+            }
+            if removed.is_empty() {
+                println!("nothing to remove");
+            }
+            return ExitCode::SUCCESS;
+        }
         Top::Migrate {
             command: MigrateCommand::Dir(command),
         } => {
@@ -333,6 +371,14 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         values,
         update: update_requested(a.update, a.force_update)?,
         assay_bin: None,
+        isolation: crate::supply::Isolation::parse(&a.isolation)
+            .map_err(|e| format!("--isolation: {e}"))?,
+        timeout: match &a.timeout {
+            Some(text) => crate::run::timeout::TimeLimit(
+                crate::run::timeout::parse(text).map_err(|e| format!("--timeout: {e}"))?,
+            ),
+            None => Default::default(),
+        },
     };
     let plan = Plan::build(&options)?;
     let partition = a

@@ -9,7 +9,7 @@
 //!
 //! Under `cargo test` only libtest's flags reach the binary, so settings that vary by machine
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
-//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_UPDATE=1` (rewrite failing
+//! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_ISOLATION=copy` (every case a real copy), `ASSAY_UPDATE=1` (rewrite failing
 //! literal expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`), `ASSAY_JUNIT=FILE` and
 //! `ASSAY_JSON=FILE` (reports of the run), `ASSAY_PARTITION=hash:K/N` (one shard of the trials, see
 //! [`crate::partition`]; under nextest use its own `--partition`).
@@ -26,6 +26,8 @@ pub struct Harness {
     options: Options,
     /// The dev URLs were chosen for these files and `ASSAY_DEV_URL` does not replace them.
     fixed: bool,
+    /// [`Harness::timeout`] was called: `ASSAY_TIMEOUT` does not replace it.
+    fixed_timeout: bool,
 }
 
 /// `ASSAY_PARTITION`, unless nextest runs the trials: nextest shards with its own
@@ -82,6 +84,14 @@ impl Harness {
     /// (default `migrations`, relative to the package directory).
     pub fn migrations(mut self, dir: impl Into<String>) -> Harness {
         self.options.migrations.url = Some(dir.into());
+        self
+    }
+
+    /// The time limit of each case (default 5 minutes; `None`: no limit). Past it, the
+    /// running statement is cancelled on the server and the case fails.
+    pub fn timeout(mut self, limit: Option<std::time::Duration>) -> Harness {
+        self.options.timeout = crate::run::timeout::TimeLimit(limit);
+        self.fixed_timeout = true;
         self
     }
 
@@ -155,11 +165,24 @@ impl Harness {
                 self.options.dev_urls = urls;
             }
         }
+        if let Ok(limit) = std::env::var("ASSAY_TIMEOUT")
+            && !self.fixed_timeout
+        {
+            let limit =
+                crate::run::timeout::parse(&limit).map_err(|e| format!("ASSAY_TIMEOUT: {e}"))?;
+            self.options.timeout = crate::run::timeout::TimeLimit(limit);
+        }
         if std::env::var("ASSAY_NO_CACHE").is_ok_and(|v| v == "1") {
             self.options.migrations.no_cache = true;
         }
         if std::env::var("ASSAY_KEEP_FAILED").is_ok_and(|v| v == "1") {
             self.options.keep_failed = true;
+        }
+        if let Ok(isolation) = std::env::var("ASSAY_ISOLATION")
+            && !isolation.trim().is_empty()
+        {
+            self.options.isolation = crate::supply::Isolation::parse(&isolation)
+                .map_err(|e| format!("ASSAY_ISOLATION: {e}"))?;
         }
         self.options.update = crate::cli::update_requested(false, false)?;
         Ok(())

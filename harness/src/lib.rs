@@ -10,6 +10,7 @@
 //! - [`migrate`]: applying migration directories, the cache of migrated states, `assay migrate`.
 //! - [`run`]: planning trials and running cases.
 //! - [`schema_source`]: desired schemas written in Atlas HCL, rendered per dialect.
+//! - [`supply`]: handing out databases: isolation, the connection budget of each server.
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
 //! - [`shell`]: completions, man page, colour and CI conventions, exit codes.
@@ -27,5 +28,6 @@ pub mod run;
 pub mod runtime;
 pub mod schema_source;
 pub mod shell;
+pub mod supply;
 
 pub use harness::Harness;

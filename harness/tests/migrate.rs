@@ -11,13 +11,14 @@ use std::sync::Arc;
 use dbassay::engine::{Outcome, Session};
 use dbassay::migrate::apply::apply;
 use dbassay::migrate::revisions::Revisions;
-use dbassay::migrate::{DirSpec, Migrations, cache};
+use dbassay::migrate::{DirSpec, Migrations};
 use dbassay::provision::Server;
 use dbassay::provision::mysql::{self, Flavor, MysqlServer};
 use dbassay::provision::postgres::{self, local::Binaries};
 use dbassay::provision::sqlite::SqliteServer;
-use dbassay::run::target::Target;
 use dbassay::run::{Job, Options, Plan, Status};
+use dbassay::supply::migrated as cache;
+use dbassay::supply::target::Target;
 use dbassay_dsl::migrate::{Dir, Format, sum_text};
 
 /// A temporary directory removed on drop.

@@ -645,3 +645,47 @@ fn restores_without_indirect_writes_compare_named_tables() {
     assert_ne!(rebased, before);
     restores_each(&mut restorer, &*db, changes, &rebased);
 }
+
+/// Atlas's MySQL/MariaDB URL parameters on a server the user runs: `mysql://` and `mariadb://`
+/// with `tls=false&parseTime=true&charset=…` run the pins of `testdata/hcl/url-params-mariadb`.
+#[test]
+fn atlas_url_parameters_on_a_users_server() {
+    let Some(local) = local_server() else { return };
+    let c = local.connect_info();
+    let group =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/hcl/url-params-mariadb");
+    for scheme in ["mysql", "mariadb"] {
+        let url = format!(
+            "{scheme}://{}:{}@{}:{}/?tls=false&parseTime=true&charset=utf8mb4",
+            c.user,
+            c.password.clone().unwrap(),
+            c.host,
+            c.port
+        );
+        let plan = dbassay::Harness::new()
+            .path(&group)
+            .dev_url(url)
+            .fixed_dev_urls()
+            .plan()
+            .unwrap();
+        assert_eq!(plan.trials.len(), 2);
+        for trial in plan.trials {
+            let dbassay::run::Job::Case(job) = trial.job else {
+                panic!("{}: not a case", trial.name)
+            };
+            let report = job.run();
+            assert_eq!(
+                report.status,
+                dbassay::run::Status::Pass,
+                "{scheme} {}: {:?}",
+                trial.name,
+                report.failure
+            );
+        }
+    }
+    let e = mysql::external("mysql://root@127.0.0.1:1/x?tls=true")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("needs TLS"), "{e}");
+}

@@ -607,3 +607,57 @@ fn the_rollback_plan_undoes_cases_and_notices_an_ended_transaction() {
     run(&mut *s, "COMMIT");
     assert!(s.run_all(&plan.undo).is_err());
 }
+
+/// Atlas's dev URL form on a server the user runs: `?search_path=…&sslmode=disable` reaches
+/// every session (schema build, cases, reused workers after a reset), as the pins of
+/// `testdata/hcl/url-params-postgres` check on `local://postgres`.
+#[test]
+fn atlas_url_parameters_apply_on_a_users_server() {
+    let Some(local) = server() else { return };
+    let port = local.connect_facts().port;
+    let group = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/hcl/url-params-postgres");
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{port}/postgres?search_path=app,public&sslmode=disable"
+    );
+    let plan = dbassay::Harness::new()
+        .path(&group)
+        .schema(group.join("schema.sql").display().to_string())
+        .dev_url(url)
+        .fixed_dev_urls()
+        .plan()
+        .unwrap();
+    assert!(plan.trials.len() >= 5);
+    for trial in plan.trials {
+        let dbassay::run::Job::Case(job) = trial.job else {
+            panic!("{}: not a case", trial.name)
+        };
+        let report = job.run();
+        assert_eq!(
+            report.status,
+            dbassay::run::Status::Pass,
+            "{}: {:?}",
+            trial.name,
+            report.failure
+        );
+    }
+}
+
+#[test]
+fn a_urls_search_path_goes_to_programs_given_the_database() {
+    let connect = postgres::PgConnect::parse(
+        "postgres://u:pw@h:5433/db?search_path=app,+public&sslmode=disable",
+    )
+    .unwrap();
+    assert_eq!(
+        connect.url("x"),
+        "postgres://u:pw@h:5433/x?options=-c%20search_path%3Dapp%2C%5C%20public&sslmode=disable"
+    );
+    let config = connect.config("x");
+    assert_eq!(config.get_options(), Some("-c search_path=app,\\ public"));
+    assert_eq!(
+        config.get_ssl_mode(),
+        tokio_postgres::config::SslMode::Disable
+    );
+    let error = postgres::PgConnect::parse("postgres://u@h/db?search_pth=x").unwrap_err();
+    assert!(error.to_string().contains("`search_pth`"), "{error}");
+}

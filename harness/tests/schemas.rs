@@ -71,7 +71,10 @@ fn main() {
             let (fixture, servers) = (fixture.clone(), servers.clone());
             let trial = Trial::test(format!("{engine}::{name}"), move || {
                 let server = servers[index]
-                    .get_or_init(|| provision::open(url).map_err(|e| e.to_string()))
+                    .get_or_init(|| {
+                        let dev = dbassay_dsl::url::parse(url)?;
+                        provision::open(&dev).map_err(|e| e.to_string())
+                    })
                     .clone()?;
                 check(&fixture, engine, server.as_ref()).map_err(Failed::from)
             });

@@ -10,6 +10,8 @@
 //!   contains `<text>`) or `# want-error: <text>` (the file does not load and the error contains
 //!   `<text>`). A case without a `want` line is itself a failure, so nothing passes silently.
 //!
+//! A group's `timeout.txt` (a duration such as `2s`) sets its per-case time limit.
+//!
 //! - `testdata/scripts/`: txtar scripts that must pass; they pin the CLI by calling `assay`.
 //!   `examples/golden/` runs the same way.
 //! - `testdata/projects/`: txtar scripts of atlas.hcl projects, run once per engine (SQLite,
@@ -255,6 +257,10 @@ fn harness(group: &Path) -> Harness {
         h = h.migrations(format!("file://{}", group.join(rest).display()));
     } else if group.join("migrations").is_dir() {
         h = h.migrations(format!("file://{}", group.join("migrations").display()));
+    }
+    if let Ok(limit) = std::fs::read_to_string(group.join("timeout.txt")) {
+        let limit = dbassay::run::timeout::parse(&limit).expect("timeout.txt holds a duration");
+        h = h.timeout(limit);
     }
     if let Ok(vars) = std::fs::read_to_string(group.join("vars.txt")) {
         for line in vars.lines().filter(|l| !l.trim().is_empty()) {

@@ -27,11 +27,13 @@ use std::path::PathBuf;
 use crate::Dialect;
 
 mod mask;
+mod options;
 mod parse;
 #[cfg(test)]
 mod tests;
 
 pub use mask::mask_password;
+pub use options::{ClientOptions, DOCKER_IGNORED, MYSQL_IGNORED, POSTGRES_IGNORED, SQLITE_IGNORED};
 pub use parse::{ACCEPTED_FORMS, parse};
 
 /// A parsed database URL.

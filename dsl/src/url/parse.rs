@@ -21,7 +21,11 @@ const ENCODE_HINT: &str = "; in a user or password, write `@`, `:`, `/`, `?` and
 /// Parses a database URL. The error says what is wrong (with the password masked) and lists the
 /// accepted forms.
 pub fn parse(url: &str) -> Result<DevUrl, String> {
-    parse_inner(url.trim()).map_err(|why| {
+    let parsed = parse_inner(url.trim()).and_then(|parsed| {
+        super::options::check(&parsed)?;
+        Ok(parsed)
+    });
+    parsed.map_err(|why| {
         format!(
             "bad database URL `{}`: {why}\n{ACCEPTED_FORMS}",
             mask_password(url)
@@ -163,13 +167,28 @@ fn parse_postgres(rest: &str) -> Result<ServerUrl, String> {
     }
     server.database = single_segment(parts.path, "database")?;
     server.params = parse_query(parts.query)?;
-    if let Some(host) = server.param("host").map(str::to_string) {
-        server.params.retain(|(k, _)| k != "host");
+    if let Some(host) = take(&mut server.params, "host") {
         if host.starts_with('/') {
             server.socket = Some(PathBuf::from(host));
         } else {
             server.host = host;
         }
+    }
+    // libpq also takes the parts of the address as parameters; the last one wins.
+    if let Some(user) = take(&mut server.params, "user") {
+        server.user = Some(user);
+    }
+    if let Some(password) = take(&mut server.params, "password") {
+        server.password = Some(password);
+    }
+    if let Some(db) = take(&mut server.params, "dbname") {
+        server.database = Some(db).filter(|db| !db.is_empty());
+    }
+    if let Some(port) = take(&mut server.params, "port") {
+        server.port = Some(
+            port.parse::<u16>()
+                .map_err(|_| "bad `port` parameter (a number up to 65535)".to_string())?,
+        );
     }
     Ok(server)
 }
@@ -208,6 +227,13 @@ fn parse_mysql(rest: &str, unix: bool) -> Result<ServerUrl, String> {
         server.database = Some(db).filter(|db| !db.is_empty());
     }
     Ok(server)
+}
+
+/// Removes every `key` parameter, giving the value of the last one.
+fn take(params: &mut Vec<(String, String)>, key: &str) -> Option<String> {
+    let value = param(params, key).map(str::to_string);
+    params.retain(|(k, _)| k != key);
+    value
 }
 
 /// A URL path that holds at most one name (`/db`); empty means none.

@@ -395,7 +395,7 @@ fn canonical_forms_round_trip() {
         "local://postgres",
         "local://postgres/15",
         "local://postgres/any/db",
-        "local://mariadb/10.11/db?x=1",
+        "local://mariadb/10.11/db?tls=false",
     ] {
         assert_round_trip(url);
     }
@@ -490,5 +490,130 @@ fn parse_errors_never_show_the_password() {
         parse("postgres://u:p?ss@h/db")
             .unwrap_err()
             .contains("percent-encoded")
+    );
+}
+
+#[test]
+fn atlas_parameters_on_every_postgres_form() {
+    for url in [
+        "postgres://u@h:5432/db?search_path=public&sslmode=disable",
+        "postgresql://u:pw@h/db?sslmode=disable&search_path=public",
+        "postgres:///db?host=/var/run/postgresql&search_path=public&sslmode=disable",
+        "docker://postgres/15/dev?search_path=public&sslmode=disable",
+        "docker+postgres://_/postgres:15/dev?search_path=public&sslmode=disable",
+        "local://postgres?search_path=public&sslmode=disable",
+        "local://postgres/15/db?search_path=public&sslmode=disable",
+    ] {
+        let parsed = parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(
+            parsed.client_options(),
+            ClientOptions {
+                search_path: Some("public".into()),
+                options: None,
+                tls_disabled: true,
+            },
+            "{url}"
+        );
+        assert_round_trip(url);
+    }
+    let opts = parse("postgres://h/db?search_path=app,+%22My+Schema%22&options=-c+work_mem%3D8MB")
+        .unwrap()
+        .client_options();
+    assert_eq!(opts.search_path.as_deref(), Some("app, \"My Schema\""));
+    assert_eq!(opts.options.as_deref(), Some("-c work_mem=8MB"));
+    assert!(!opts.tls_disabled);
+    // Without sslmode TLS is only preferred (plain text: assay links no TLS library).
+    assert!(
+        !parse("postgres://h/db?sslmode=prefer")
+            .unwrap()
+            .client_options()
+            .tls_disabled
+    );
+}
+
+#[test]
+fn atlas_parameters_on_every_mysql_and_sqlite_form() {
+    for url in [
+        "mysql://root:pass@localhost:3306/schema?parseTime=true&tls=false",
+        "maria://root:pass@localhost/schema?tls=false&charset=utf8mb4",
+        "mariadb+unix://u@/tmp/mysql.sock?database=db&tls=false&parseTime=true",
+        "docker://mariadb/10.11/dev?tls=false&v",
+        "local://mariadb?tls=false&parseTime=true",
+        "local://mysql/any/db?tls=false",
+    ] {
+        let parsed = parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert!(parsed.client_options().tls_disabled, "{url}");
+        assert_eq!(parsed.client_options().search_path, None, "{url}");
+    }
+    for url in [
+        "sqlite://file.db?_fk=1&cache=shared&_busy_timeout=5000",
+        "sqlite://dev?mode=memory&_fk=1&cache=shared",
+        "sqlite::memory:?_foreign_keys=on",
+    ] {
+        parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+}
+
+#[test]
+fn an_unknown_parameter_is_an_error_naming_it() {
+    for (url, names) in [
+        ("postgres://u@h/db?search_pth=public", "`search_pth`"),
+        ("postgres://u@h/db?TimeZone=UTC", "`TimeZone`"),
+        ("local://postgres?tls=false", "PostgreSQL's is `sslmode`"),
+        (
+            "mysql://u@h/db?search_path=public",
+            "search_path is PostgreSQL's",
+        ),
+        ("docker://postgres/15?sql_mode=ANSI", "`sql_mode`"),
+        (
+            "sqlite://dev?mode=memory&search_path=x",
+            "search_path is PostgreSQL's",
+        ),
+        ("local://mariadb?x=1", "`x`"),
+    ] {
+        let e = parse(url).unwrap_err();
+        assert!(e.contains("unknown") && e.contains(names), "{url}: {e}");
+        assert!(e.contains("remove the parameter"), "{e}");
+    }
+    // Atlas's Docker driver flags are for docker:// only.
+    assert!(parse("postgres://u@h/db?verbose").is_err());
+}
+
+#[test]
+fn tls_that_assay_cannot_give_is_refused_not_downgraded() {
+    for url in [
+        "postgres://u@h/db?sslmode=require",
+        "postgres://u@h/db?sslmode=verify-full",
+        "local://postgres?sslmode=verify-ca",
+        "mysql://u@h/db?tls=true",
+        "docker://mysql/8?tls=skip-verify",
+    ] {
+        let e = parse(url).unwrap_err();
+        assert!(e.contains("needs TLS"), "{url}: {e}");
+    }
+    assert!(
+        parse("postgres://u@h/db?sslmode=bogus")
+            .unwrap_err()
+            .contains("bad `sslmode=bogus`")
+    );
+    assert!(
+        parse("postgres://u@h/db?search_path=")
+            .unwrap_err()
+            .contains("names no schema")
+    );
+}
+
+#[test]
+fn libpq_address_parameters_fill_the_address() {
+    let s = server("postgres://h/db?user=u&password=p%40ss&port=5433&dbname=app");
+    assert_eq!(s.user.as_deref(), Some("u"));
+    assert_eq!(s.password.as_deref(), Some("p@ss"));
+    assert_eq!(s.port, Some(5433));
+    assert_eq!(s.database.as_deref(), Some("app"));
+    assert!(s.params.is_empty());
+    assert!(
+        parse("postgres://h/db?port=x")
+            .unwrap_err()
+            .contains("bad `port`")
     );
 }

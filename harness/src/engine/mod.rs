@@ -6,6 +6,7 @@
 //! `provision/` may branch on the engine.
 
 use std::fmt;
+use std::sync::Arc;
 
 pub use dbassay_dsl::Dialect;
 
@@ -141,6 +142,27 @@ pub trait Session: Send {
     fn in_case_transaction(&self) -> bool {
         false
     }
+
+    /// A handle that stops this session's running statement from another thread (the per-case
+    /// time limit), or `None` when the engine cannot. Wrappers forward their inner session's.
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        None
+    }
+}
+
+/// Stops what a [`Session`] runs, from another thread: the statement running now is cancelled
+/// on the server (PostgreSQL cancel request, MySQL/MariaDB `KILL QUERY` on a connection of its
+/// own, SQLite interrupt), and every later statement of the session fails at once, so the
+/// session is never reused.
+pub trait Cancel: Send + Sync {
+    /// Cancels; may be called again (a statement that started while the first request was
+    /// under way is cancelled by the next). Errors are ignored: the caller reports the timeout.
+    fn cancel(&self);
+}
+
+/// The error a cancelled session gives for every statement after the cancel.
+pub fn cancelled_error() -> DbError {
+    DbError::new("the session was cancelled (the case ran out of time)")
 }
 
 /// The statements that run a case inside a transaction and undo it afterwards, for engines with

@@ -24,34 +24,45 @@
 //! Connection errors carry their source chain; passwords never appear in them.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder, Row, Value};
 
-use crate::engine::{DbError, Dialect, Outcome, Session, TextGrid};
+use crate::engine::{Cancel, DbError, Dialect, Outcome, Session, TextGrid, cancelled_error};
 use crate::runtime;
 
 /// A session on one MySQL/MariaDB database.
 pub struct MysqlSession {
     // `None` only while being dropped.
     conn: Option<Conn>,
+    /// Set by a [`Cancel`] handle: every later statement fails at once.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl MysqlSession {
     /// Opens a connection (blocking). `opts` should name the database the session is bound to.
     pub fn connect(opts: Opts) -> Result<MysqlSession, DbError> {
         let conn = runtime::block_on(connect(opts))?;
-        Ok(MysqlSession { conn: Some(conn) })
+        Ok(MysqlSession::from_conn(conn))
     }
 
     /// Wraps a connection opened elsewhere.
     pub fn from_conn(conn: Conn) -> MysqlSession {
-        MysqlSession { conn: Some(conn) }
+        MysqlSession {
+            conn: Some(conn),
+            cancelled: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
 
 impl Session for MysqlSession {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(cancelled_error());
+        }
         let conn = self
             .conn
             .as_mut()
@@ -69,7 +80,40 @@ impl Session for MysqlSession {
         let Some(conn) = self.conn.as_mut() else {
             return false;
         };
-        runtime::block_on(conn.reset()).unwrap_or(false)
+        !self.cancelled.load(Ordering::SeqCst) && runtime::block_on(conn.reset()).unwrap_or(false)
+    }
+
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        let conn = self.conn.as_ref()?;
+        Some(Arc::new(MysqlCancel {
+            opts: conn.opts().clone(),
+            id: conn.id(),
+            cancelled: Arc::clone(&self.cancelled),
+        }))
+    }
+}
+
+/// Cancels a [`MysqlSession`]'s statement with `KILL QUERY <id>` on a connection of its own
+/// (opened for the kill and closed after it), which the same account may always do.
+struct MysqlCancel {
+    opts: Opts,
+    id: u32,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Cancel for MysqlCancel {
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let (opts, id) = (self.opts.clone(), self.id);
+        runtime::block_on(async move {
+            let kill = async {
+                let mut conn = connect(opts).await.ok()?;
+                let _ = conn.query_drop(format!("KILL QUERY {id}")).await;
+                let _ = conn.disconnect().await;
+                Some(())
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), kill).await;
+        });
     }
 }
 

@@ -9,19 +9,25 @@
 //! `spawn(connection)`: that is how `NOTICE`/`WARNING` messages (`RAISE NOTICE …`) are kept
 //! instead of dropped. They are handed out by [`Session::take_notices`] as `NOTICE: text`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio_postgres::error::ErrorPosition;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls, SimpleQueryMessage};
+use tokio_postgres::{AsyncMessage, CancelToken, Client, Config, NoTls, SimpleQueryMessage};
 
-use super::{DbError, Dialect, Outcome, RollbackPlan, Session, TextGrid};
+use super::{Cancel, DbError, Dialect, Outcome, RollbackPlan, Session, TextGrid, cancelled_error};
 use crate::runtime;
 
 /// A session on one PostgreSQL database.
 pub struct PgSession {
-    client: Client,
+    client: std::mem::ManuallyDrop<Client>,
     notices: Arc<Mutex<Vec<String>>>,
+    /// The task driving the connection; it ends when the connection is closed.
+    task: Option<tokio::task::JoinHandle<()>>,
+    /// Set by a [`Cancel`] handle: every later statement fails at once.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl PgSession {
@@ -36,7 +42,7 @@ impl PgSession {
         let (client, mut connection) = config.connect(NoTls).await.map_err(|e| db_error(&e))?;
         let notices = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&notices);
-        runtime::runtime().spawn(async move {
+        let task = runtime::runtime().spawn(async move {
             let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
             while let Some(message) = messages.next().await {
                 match message {
@@ -50,7 +56,19 @@ impl PgSession {
                 }
             }
         });
-        Ok(PgSession { client, notices })
+        Ok(PgSession {
+            client: std::mem::ManuallyDrop::new(client),
+            notices,
+            task: Some(task),
+            cancelled: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    fn live(&self) -> Result<(), DbError> {
+        match self.cancelled.load(Ordering::SeqCst) {
+            true => Err(cancelled_error()),
+            false => Ok(()),
+        }
     }
 
     /// The underlying client, for provisioning code that needs typed queries.
@@ -59,8 +77,26 @@ impl PgSession {
     }
 }
 
+impl Drop for PgSession {
+    fn drop(&mut self) {
+        // SAFETY: the client is dropped once, here, and never used again.
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.client) };
+        // Closing ends the connection task; waiting for it (briefly) means the connection is
+        // gone when the session is, so a permit of the connection budget is given back only
+        // once the server can count the connection as closed.
+        if let Some(task) = self.task.take()
+            && tokio::runtime::Handle::try_current().is_err()
+        {
+            runtime::block_on(async {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), task).await;
+            });
+        }
+    }
+}
+
 impl Session for PgSession {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        self.live()?;
         let messages =
             runtime::block_on(self.client.simple_query(statement)).map_err(|e| db_error(&e))?;
         Ok(outcome(messages))
@@ -81,6 +117,7 @@ impl Session for PgSession {
     ) -> Result<Outcome, DbError> {
         // Pipelined: one round trip. Each is a query of its own, so an error position stays
         // relative to the statement; after an error, the release fails too and is ignored.
+        self.live()?;
         let client = &self.client;
         let (savepoint, result, release) = runtime::block_on(futures_util::future::join3(
             client.simple_query(&plan.savepoint),
@@ -106,6 +143,7 @@ impl Session for PgSession {
 
     fn run_all(&mut self, statements: &[String]) -> Result<(), DbError> {
         // Pipelined: one round trip; the first error is reported.
+        self.live()?;
         let client = &self.client;
         let results = runtime::block_on(futures_util::future::join_all(
             statements.iter().map(|s| client.simple_query(s)),
@@ -156,6 +194,13 @@ impl Session for PgSession {
         })
     }
 
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        Some(Arc::new(PgCancel {
+            token: self.client.cancel_token(),
+            cancelled: Arc::clone(&self.cancelled),
+        }))
+    }
+
     fn reset(&mut self) -> bool {
         // DISCARD ALL refuses to run inside a transaction; only then is a ROLLBACK needed (one
         // round trip in the usual case, two after a case that left a transaction open).
@@ -163,6 +208,23 @@ impl Session for PgSession {
             || (self.run("ROLLBACK").is_ok() && self.run("DISCARD ALL").is_ok());
         self.take_notices();
         ok
+    }
+}
+
+/// Cancels a [`PgSession`]'s statement with a PostgreSQL cancel request: a short connection of
+/// its own to the postmaster (it takes no backend slot), naming the session's backend.
+struct PgCancel {
+    token: CancelToken,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Cancel for PgCancel {
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let token = self.token.clone();
+        runtime::block_on(async move {
+            let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(NoTls)).await;
+        });
     }
 }
 

@@ -1,5 +1,5 @@
 //! How an engine lets one database serve case after case, and what a case must not do for that
-//! to give the results a fresh copy would (the mechanics are in `run::rollback`).
+//! to give the results a fresh copy would (the mechanics are in `supply::worker`).
 //!
 //! - [`Reuse::Rollback`] (PostgreSQL, transactional DDL): the case runs inside a transaction
 //!   that is rolled back. Cases that manage transactions, cannot run inside one, or read the
@@ -9,13 +9,12 @@
 //!   `provision::mysql::restore`). Cases that reach outside their database could not be put
 //!   back: `USE`, other databases, accounts, server settings.
 //!
-//! SQLite has neither: its copies are cheap enough.
+//! SQLite has neither: its copies are cheap enough. A server says which one it offers
+//! (`provision::Server::reuse`), once; everything that reuses databases asks it.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
-
-use super::Dialect;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reuse {
@@ -24,15 +23,6 @@ pub enum Reuse {
 }
 
 impl Reuse {
-    /// How `dialect` reuses databases, if it does.
-    pub fn of(dialect: Dialect) -> Option<Reuse> {
-        match dialect {
-            Dialect::Postgres => Some(Reuse::Rollback),
-            Dialect::Mysql => Some(Reuse::Restore),
-            Dialect::Sqlite => None,
-        }
-    }
-
     /// Whether SQL a case runs (its own, or a migration file it applies) gives the same result
     /// on a reused database as on a fresh copy.
     pub fn admits(self, sql: &str) -> bool {

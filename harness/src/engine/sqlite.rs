@@ -4,19 +4,32 @@
 //! back to the same number (Go's `%g` rules, as Atlas's driver prints them: `2`, `0.1`,
 //! `1e+100`), text as is, blobs as `\x` + lowercase hex, NULL as `None`.
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, ffi};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{DbError, Dialect, Outcome, Session, TextGrid};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, InterruptHandle, ffi};
+
+use super::{Cancel, DbError, Dialect, Outcome, Session, TextGrid, cancelled_error};
 
 /// A session over one SQLite connection.
 pub struct SqliteSession {
     conn: Connection,
+    /// Set by a [`Cancel`] handle: every later statement fails at once.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl SqliteSession {
     pub fn new(conn: Connection) -> SqliteSession {
-        SqliteSession { conn }
+        SqliteSession {
+            conn,
+            cancelled: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether a [`Cancel`] handle stopped this session.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
     }
 
     pub fn into_connection(self) -> Connection {
@@ -26,6 +39,9 @@ impl SqliteSession {
 
 impl Session for SqliteSession {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError> {
+        if self.is_cancelled() {
+            return Err(cancelled_error());
+        }
         run(&self.conn, statement)
     }
 
@@ -34,7 +50,28 @@ impl Session for SqliteSession {
     }
 
     fn reset(&mut self) -> bool {
-        self.conn.is_autocommit() || self.conn.execute_batch("ROLLBACK").is_ok()
+        !self.is_cancelled()
+            && (self.conn.is_autocommit() || self.conn.execute_batch("ROLLBACK").is_ok())
+    }
+
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        Some(Arc::new(SqliteCancel {
+            interrupt: self.conn.get_interrupt_handle(),
+            cancelled: Arc::clone(&self.cancelled),
+        }))
+    }
+}
+
+/// Cancels a [`SqliteSession`]'s statement with `sqlite3_interrupt`.
+struct SqliteCancel {
+    interrupt: InterruptHandle,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Cancel for SqliteCancel {
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.interrupt.interrupt();
     }
 }
 

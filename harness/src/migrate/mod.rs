@@ -6,8 +6,8 @@
 //!   with its error, and nothing else.
 //! - [`apply`]: files applied in order, one transaction per file unless `txmode none`, the
 //!   `-- atlas:txtar` checks first, a row per file in the revisions table ([`revisions`]).
-//! - [`cache`]: "migrated to version N", built at most once per run (reusing the nearest state
-//!   below it) and cloned per case.
+//! - The cache of migrated states ("migrated to version N", built at most once per run) is the
+//!   supply's: `supply::migrated`. This room only applies files.
 //! - [`command`]: `assay migrate hash | validate | apply`.
 //!
 //! Nothing here branches on the engine except the revisions table's DDL, which is per dialect.
@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 use dbassay_dsl::migrate::{Dir, Format, file_hashes, validate};
 
 pub mod apply;
-pub mod cache;
 pub mod command;
 pub mod project;
 pub mod revisions;
@@ -34,7 +33,7 @@ pub struct Migrations {
     /// `--no-cache`: every case replays its migrations from an empty database.
     pub no_cache: bool,
     /// The content hash of files `0..=i`, for cache keys.
-    prefix_hashes: Vec<[u8; 32]>,
+    pub(crate) prefix_hashes: Vec<[u8; 32]>,
     /// Each file's `atlas.sum` hash, for the revisions table.
     file_hashes: Vec<String>,
     /// The indices of the files cases start at (their first `migrate { to }`), known from the
@@ -158,7 +157,7 @@ impl Migrations {
     }
 
     /// The highest start below `index`.
-    fn start_below(&self, index: usize) -> Option<usize> {
+    pub(crate) fn start_below(&self, index: usize) -> Option<usize> {
         self.starts
             .lock()
             .unwrap_or_else(|e| e.into_inner())

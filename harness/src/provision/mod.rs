@@ -12,10 +12,12 @@ use dbassay_dsl::url::{DevUrl, Engine};
 
 use crate::engine::{Dialect, Session};
 
+pub mod cache;
 pub mod cleanup;
 pub mod connect;
 #[cfg(feature = "docker")]
 pub mod docker;
+pub mod marker;
 pub mod mysql;
 pub mod postgres;
 pub mod shared;
@@ -67,6 +69,19 @@ pub trait Server: Send + Sync {
     /// A snapshot frozen earlier under `key`, by this process or (where the server is shared)
     /// by another one.
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>>;
+
+    /// How one database on this server can serve case after case: the one reuse capability
+    /// (see `engine::reuse`); `None` when every case gets a copy (SQLite, whose copies are
+    /// cheap; MySQL, whose restores are not verified yet).
+    fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
+        None
+    }
+
+    /// The connection budget every connection to this server draws from (see
+    /// `supply::budget`); `None` for embedded SQLite, which has no connection limit.
+    fn budget(&self) -> Option<Arc<crate::supply::budget::Budget>> {
+        None
+    }
 }
 
 /// A frozen database state that copies are made from.
@@ -90,6 +105,12 @@ pub trait Database: Send + Sync {
     /// Keep the database after the run (`--keep-failed`): dropping no longer removes it.
     fn keep(&mut self);
 
+    /// How many sessions can be open on this database at once, when it is limited by the
+    /// database itself (an in-memory SQLite database is one connection); `None` otherwise.
+    fn max_sessions(&self) -> Option<usize> {
+        None
+    }
+
     /// A restorer that takes the database as it is now as its baseline, for engines that
     /// reuse databases by restoring them (see `engine::reuse`); `None` for other engines.
     fn restorer(&self) -> Result<Option<Box<dyn Restorer>>> {
@@ -109,20 +130,17 @@ pub trait Restorer: Send {
     fn rebase(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()>;
 }
 
-/// The engine a dev URL names, without connecting to anything.
-pub fn engine_of(url: &str) -> Result<&'static str> {
-    Ok(parse(url)?.engine_name())
-}
-
 /// Whether a dev URL names a database server (reached over a connection) rather than embedded
 /// SQLite.
-pub fn is_server(url: &str) -> bool {
-    parse(url).is_ok_and(|u| !matches!(u, DevUrl::Sqlite { .. }))
+pub fn is_server(url: &DevUrl) -> bool {
+    !matches!(url, DevUrl::Sqlite { .. })
 }
 
-/// Provisions the server a dev URL names.
-pub fn open(url: &str) -> Result<Arc<dyn Server>> {
-    match parse(url)? {
+/// Provisions the server a dev URL names. Its parameters were checked when it was parsed;
+/// the client options (`search_path`, `sslmode`) apply to every session on the server.
+pub fn open(url: &DevUrl) -> Result<Arc<dyn Server>> {
+    let client = url.client_options();
+    match url.clone() {
         DevUrl::Sqlite { path, params, .. } => {
             let on = |k: &str| {
                 dbassay_dsl::url::param(&params, k)
@@ -131,13 +149,14 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
             let fk = on("_fk") || on("foreign_keys") || on("_foreign_keys");
             Ok(sqlite::SqliteServer::new(path.is_some(), fk)?)
         }
-        DevUrl::Postgres(_) => Ok(postgres::external(url)?),
-        DevUrl::Mysql(_) | DevUrl::Mariadb(_) => mysql::external(url),
+        DevUrl::Postgres(server) => Ok(postgres::external_at(&server)?),
+        DevUrl::Mysql(server) => mysql::external_at(mysql::Flavor::Mysql, &server),
+        DevUrl::Mariadb(server) => mysql::external_at(mysql::Flavor::Mariadb, &server),
         DevUrl::Local {
             engine: Engine::Postgres,
             version,
             ..
-        } => Ok(postgres::local(version.as_deref())?),
+        } => Ok(postgres::local_with(version.as_deref(), &client)?),
         DevUrl::Local {
             engine, version, ..
         } => mysql::local(flavor(engine), version.as_deref()),
@@ -147,7 +166,7 @@ pub fn open(url: &str) -> Result<Arc<dyn Server>> {
             tag,
             db,
             ..
-        } => docker_server(engine, &image, &tag, db.as_deref()),
+        } => docker_server(engine, &image, &tag, db.as_deref(), &client),
     }
 }
 
@@ -201,6 +220,7 @@ fn docker_server(
     image: &str,
     tag: &str,
     db: Option<&str>,
+    client: &dbassay_dsl::url::ClientOptions,
 ) -> Result<Arc<dyn Server>> {
     let kind = match engine {
         Engine::Postgres => docker::DockerEngine::Postgres,
@@ -249,6 +269,7 @@ fn docker_server(
                 user: facts.user.clone(),
                 password: Some(facts.password.clone()),
                 dbname: facts.database.clone().unwrap_or_else(|| "postgres".into()),
+                client: client.clone(),
             };
             Ok(match lease {
                 Some(lease) => postgres::at_shared(connect, lease)?,
@@ -272,7 +293,13 @@ fn docker_server(
 }
 
 #[cfg(not(feature = "docker"))]
-fn docker_server(_: Engine, _: &str, _: &str, _: Option<&str>) -> Result<Arc<dyn Server>> {
+fn docker_server(
+    _: Engine,
+    _: &str,
+    _: &str,
+    _: Option<&str>,
+    _: &dbassay_dsl::url::ClientOptions,
+) -> Result<Arc<dyn Server>> {
     Err(ProvisionError("this build of assay has no Docker support: build it with the `docker` feature, or use local://postgres".into()))
 }
 

@@ -224,6 +224,10 @@ impl Database for MemoryDatabase {
     }
 
     fn keep(&mut self) {}
+
+    fn max_sessions(&self) -> Option<usize> {
+        Some(1)
+    }
 }
 
 /// A session holding a borrowed in-memory connection until it is dropped.
@@ -246,6 +250,10 @@ impl Session for BorrowedSession {
 
     fn reset(&mut self) -> bool {
         self.session.as_mut().is_some_and(|s| s.reset())
+    }
+
+    fn canceller(&self) -> Option<Arc<dyn crate::engine::Cancel>> {
+        self.session.as_ref().and_then(|s| s.canceller())
     }
 }
 

@@ -6,20 +6,23 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command as Process;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, Output, Sql};
 use dbassay_dsl::source::Location;
 
 use crate::engine::{Outcome, Session};
-use crate::migrate::{Migrations, apply, cache};
+use crate::migrate::{Migrations, apply};
 use crate::provision::Database;
 use crate::render;
-use crate::run::rollback;
 use crate::run::sql::{self, SqlFailure};
-use crate::run::target::{DesiredState, Target};
+use crate::run::timeout::Watch;
 use crate::run::update;
+pub use crate::supply::group::ParallelGroup;
+use crate::supply::migrated as cache;
+use crate::supply::target::{DesiredState, Target};
+use crate::supply::worker as rollback;
 
 /// How many migration files a worker database applies to reach the version a case starts at,
 /// at most, before a copy of the cached state is made instead (a copy costs about as much as
@@ -55,6 +58,8 @@ pub struct CaseJob {
     pub migrations: Option<Arc<Migrations>>,
     /// `--update`: rewrite a failing literal `output` in place.
     pub update: bool,
+    /// The time limit of the case (see [`crate::run::timeout`]); `None`: no limit.
+    pub timeout: Option<Duration>,
 }
 
 impl CaseJob {
@@ -77,61 +82,6 @@ struct CaseMigration<'a> {
     applied: usize,
     /// The first `migrate` block was restored from the cache of migrated states.
     restored: bool,
-}
-
-/// The database shared by the `parallel = true` cases of one file on one target. It is made by
-/// the first of them to start and removed when the last one that will run has finished.
-#[derive(Default)]
-pub struct ParallelGroup {
-    db: Mutex<(Option<Arc<dyn Database>>, usize)>,
-    /// Sessions the group's finished cases handed back, reset, for the next ones: a thousand
-    /// small parallel cases should not open a thousand connections.
-    idle: Mutex<Vec<Box<dyn Session>>>,
-}
-
-impl ParallelGroup {
-    /// Declares how many cases of the group will run (after filters).
-    pub fn expect(&self, cases: usize) {
-        self.db.lock().unwrap_or_else(|e| e.into_inner()).1 = cases;
-    }
-
-    fn acquire(
-        &self,
-        make: impl FnOnce() -> Result<Box<dyn Database>, String>,
-    ) -> Result<Arc<dyn Database>, String> {
-        let mut guard = self.db.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(db) = &guard.0 {
-            return Ok(db.clone());
-        }
-        let db: Arc<dyn Database> = Arc::from(make()?);
-        guard.0 = Some(db.clone());
-        Ok(db)
-    }
-
-    fn release(&self) {
-        let mut guard = self.db.lock().unwrap_or_else(|e| e.into_inner());
-        guard.1 = guard.1.saturating_sub(1);
-        if guard.1 == 0 {
-            self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
-            guard.0 = None;
-        }
-    }
-
-    fn session(&self, db: &dyn Database) -> Result<Box<dyn Session>, String> {
-        match self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-            Some(session) => Ok(session),
-            None => db.connect().map_err(|e| e.to_string()),
-        }
-    }
-
-    fn give_back(&self, mut session: Box<dyn Session>) {
-        if session.reset() {
-            self.idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(session);
-        }
-    }
 }
 
 impl CaseJob {
@@ -173,6 +123,8 @@ impl CaseJob {
     }
 
     fn run_on_database(&self, logs: &mut Vec<String>) -> Result<(), String> {
+        // Waits until the server's connection budget has room for one more case.
+        let _admitted = self.target.admit();
         if self.case.kind == CaseKind::Migrate {
             return self.run_migrate_case(logs);
         }
@@ -185,6 +137,7 @@ impl CaseJob {
         let fresh = || self.target.fresh(&self.state);
         match &self.group {
             Some(group) => {
+                group.attach(&self.target);
                 let result = group.acquire(fresh).and_then(|db| {
                     let mut session = group.session(db.as_ref())?;
                     let result = self.run_commands(db.as_ref(), session.as_mut(), logs);
@@ -335,6 +288,10 @@ impl CaseJob {
         let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
         let mut cleanups: Vec<(Location, Sql)> = Vec::new();
         let mut result = Ok(());
+        // Past the limit the session is cancelled and fails every statement: the case stops
+        // at the command that was running, its cleanups are skipped, and its database (or
+        // worker) is not reused.
+        let watch = Watch::start(session.canceller(), self.timeout);
         for command in &commands {
             let outcome = match (&command.kind, migration.as_deref_mut()) {
                 (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
@@ -343,13 +300,21 @@ impl CaseJob {
                 }
                 _ => run_command(session, command, logs, &mut cleanups, self.update),
             };
+            if watch.expired() {
+                return Err(watch.message(&short(&command.location)));
+            }
             if let Err(e) = outcome {
                 result = Err(format!("{}: {e}", short(&command.location)));
                 break;
             }
         }
         for (location, sql) in cleanups.iter().rev() {
-            if let Err(f) = sql::run_all(session, sql) {
+            let cleaned = sql::run_all(session, sql);
+            if watch.expired() {
+                let msg = watch.message(&short(location));
+                return Err(result.err().map_or(msg.clone(), |e| format!("{e}\n{msg}")));
+            }
+            if let Err(f) = cleaned {
                 let msg = format!("{}: cleanup failed: {}", short(location), f.describe());
                 result = match result {
                     Ok(()) => Err(msg),

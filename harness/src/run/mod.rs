@@ -2,24 +2,25 @@
 //! database brought to the state the case starts from.
 //!
 //! - [`plan`]: discovery, parsing (every file up front), filters, trial names.
-//! - [`target`]: one dev URL: its server (provisioned on first use) and the cache of built
-//!   states ("desired schema applied").
-//! - [`case`]: running one case's commands, cleanups, and the case report.
-//! - [`rollback`]: running a case in a rolled-back transaction on a reused database.
+//! - [`case`]: running one case's commands, cleanups, and the case report. Where its database
+//!   comes from is the [`supply`](crate::supply)'s business.
 //! - [`steps`]: `schema { url }` and `apply { url }` of plan and script cases.
 //! - [`sql`]: running SQL text statement by statement with errors mapped back to the file.
 //! - [`script`]: running txtar scripts (testscript commands plus database commands).
 //! - [`update`]: `--update`, rewriting literal expectations in place.
+//! - [`timeout`]: the per-case time limit and the watchdog that cancels statements past it.
 
 pub mod case;
 pub mod data_scripts;
 pub mod plan;
-pub mod rollback;
 pub mod script;
 pub mod sql;
 pub mod steps;
-pub mod target;
+pub mod timeout;
 pub mod update;
+
+/// Moved to the supply room; the old paths still work.
+pub use crate::supply::{target, worker as rollback};
 
 pub use case::{CaseReport, Status};
 pub use plan::{Job, Options, Plan, Trial};

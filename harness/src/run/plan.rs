@@ -13,8 +13,8 @@ use dbassay_dsl::source::SourceFile;
 
 use super::case::{CaseJob, CaseReport, ParallelGroup, Status};
 use super::script::{self, ScriptJob};
-use super::target::{DesiredState, Target};
 use crate::migrate::{DirSpec, Migrations};
+use crate::supply::target::{DesiredState, Target};
 use dbassay_dsl::hcl::CommandKind;
 
 /// What to run and how.
@@ -50,6 +50,10 @@ pub struct Options {
     pub update: bool,
     /// The `assay` binary a script's `assay` command runs (default: found next to this one).
     pub assay_bin: Option<PathBuf>,
+    /// `--isolation copy` (`ASSAY_ISOLATION=copy`): every case on a real copy of its own.
+    pub isolation: crate::supply::Isolation,
+    /// The per-case time limit (`--timeout`, `ASSAY_TIMEOUT`).
+    pub timeout: super::timeout::TimeLimit,
 }
 
 /// The default dev URL: embedded SQLite in memory.
@@ -158,8 +162,16 @@ impl Plan {
     /// Whether any trial runs on a database server (rather than embedded SQLite).
     pub fn uses_servers(&self) -> bool {
         self.trials.iter().any(|t| match &t.job {
-            Job::Case(job) => crate::provision::is_server(&job.target.url),
-            Job::Script(job) => crate::provision::is_server(&job.target.url),
+            Job::Case(job) => job
+                .target
+                .dev
+                .as_ref()
+                .is_some_and(crate::provision::is_server),
+            Job::Script(job) => job
+                .target
+                .dev
+                .as_ref()
+                .is_some_and(crate::provision::is_server),
             _ => false,
         })
     }
@@ -172,7 +184,7 @@ impl Plan {
         } else {
             options.dev_urls.clone()
         };
-        let targets = targets(&urls)?;
+        let targets = targets(&urls, options.isolation)?;
         let files = discover(&options.paths)?;
         let inputs = Inputs {
             vars: options.vars.clone(),
@@ -296,10 +308,13 @@ impl Plan {
                             case: case.clone(),
                             target: target.clone(),
                             state: state.clone(),
-                            group: case.parallel.then(|| group.clone()),
+                            group: (case.parallel
+                                && options.isolation == crate::supply::Isolation::Reuse)
+                                .then(|| group.clone()),
                             keep_failed: options.keep_failed,
                             migrations,
                             update: options.update,
+                            timeout: options.timeout.0,
                         })),
                     });
                 }
@@ -329,11 +344,15 @@ impl Plan {
     }
 }
 
-fn targets(urls: &[String]) -> Result<Vec<Arc<Target>>, String> {
+fn targets(
+    urls: &[String],
+    isolation: crate::supply::Isolation,
+) -> Result<Vec<Arc<Target>>, String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut targets = Vec::new();
     for url in urls {
         let mut target = Target::new(url)?;
+        target.isolation = isolation;
         let n = seen.entry(target.label.clone()).or_default();
         *n += 1;
         if *n > 1 {

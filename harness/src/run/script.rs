@@ -33,7 +33,7 @@ use dbassay_dsl::txtar::{self, Archive};
 use crate::engine::Session;
 use crate::provision::Database;
 use crate::run::case::{CaseReport, Status};
-use crate::run::target::Target;
+use crate::supply::target::Target;
 
 mod builtins;
 mod database;

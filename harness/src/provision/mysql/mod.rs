@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use dbassay_dsl::url::{DevUrl, ServerUrl};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder};
 use sha2::{Digest, Sha256};
@@ -42,6 +43,7 @@ use crate::engine::{Dialect, Session};
 use crate::provision::cleanup::{self, Registration};
 use crate::provision::{Database, Frozen, ProvisionError, Result, Server, Snapshot, shared};
 use crate::runtime;
+use crate::supply::budget::{Budget, Counted, Permit, Reclaim, patiently};
 
 pub mod dump;
 pub mod local;
@@ -98,31 +100,39 @@ impl std::fmt::Debug for MyConnect {
 }
 
 impl MyConnect {
-    /// Parses `mysql://`, `maria://` or `mariadb://` URLs (the database path is ignored: assay
-    /// creates its own databases).
+    /// Parses `mysql://`, `maria://` or `mariadb://` URLs (through [`dbassay_dsl::url::parse`],
+    /// which checks their parameters; the database path is ignored: assay creates its own
+    /// databases).
     pub fn from_url(url: &str) -> Result<MyConnect> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| ProvisionError(format!("not a database URL: {}", redact(url))))?;
-        let flavor = match scheme {
-            "mysql" => Flavor::Mysql,
-            "maria" | "mariadb" => Flavor::Mariadb,
-            other => {
-                return Err(ProvisionError(format!(
-                    "unsupported scheme `{other}://` for MySQL/MariaDB (use mysql://, maria:// or \
-                     mariadb://)"
-                )));
-            }
-        };
-        let opts = Opts::from_url(&format!("mysql://{rest}")).map_err(|e| {
-            ProvisionError(format!("cannot read the database URL {}: {e}", redact(url)))
-        })?;
+        match dbassay_dsl::url::parse(url).map_err(ProvisionError)? {
+            DevUrl::Mysql(server) => MyConnect::from_server(Flavor::Mysql, &server),
+            DevUrl::Mariadb(server) => MyConnect::from_server(Flavor::Mariadb, &server),
+            other => Err(ProvisionError(format!(
+                "unsupported scheme for MySQL/MariaDB in {other} (use mysql://, maria:// or \
+                 mariadb://)"
+            ))),
+        }
+    }
+
+    /// How to reach the server a parsed URL names. Its `tls` parameter needs nothing here:
+    /// the client speaks plain text (see `dbassay_dsl::url`), which `tls=false` asks for.
+    pub fn from_server(flavor: Flavor, server: &ServerUrl) -> Result<MyConnect> {
+        if server.socket.is_some() {
+            return Err(ProvisionError(
+                "a MySQL/MariaDB dev URL over a Unix socket (`+unix`) is not supported yet: give \
+                 the server's TCP address (mysql://user:pass@127.0.0.1:3306/)"
+                    .into(),
+            ));
+        }
         Ok(MyConnect {
             flavor,
-            host: opts.ip_or_hostname().to_owned(),
-            port: opts.tcp_port(),
-            user: opts.user().unwrap_or("root").to_owned(),
-            password: opts.pass().map(str::to_owned),
+            host: match server.host.as_str() {
+                "" => "localhost".to_string(),
+                host => host.to_string(),
+            },
+            port: server.port.unwrap_or(3306),
+            user: server.user.clone().unwrap_or_else(|| "root".to_string()),
+            password: server.password.clone(),
         })
     }
 
@@ -230,6 +240,11 @@ pub fn external(url: &str) -> Result<Arc<dyn Server>> {
     at(MyConnect::from_url(url)?)
 }
 
+/// [`external`] for a parsed URL.
+pub fn external_at(flavor: Flavor, server: &ServerUrl) -> Result<Arc<dyn Server>> {
+    at(MyConnect::from_server(flavor, server)?)
+}
+
 /// A server at a known address (e.g. a container the Docker provisioner started).
 pub fn at(connect: MyConnect) -> Result<Arc<dyn Server>> {
     Ok(Arc::new(MysqlServer::new(connect, None)?))
@@ -275,19 +290,64 @@ struct Inner {
     engine: &'static str,
     run_id: String,
     next: AtomicU64,
-    idle: Mutex<Vec<Conn>>,
+    idle: Mutex<Vec<Admin>>,
+    /// The connection budget of this server (see `supply::budget`).
+    budget: Arc<Budget>,
     // Declared last: the server stops after the admin connections are closed.
     local: Option<LocalGuard>,
 }
 
+/// An admin connection and its permit of the server's budget.
+pub struct Admin {
+    conn: Conn,
+    _permit: Permit,
+}
+
+impl Admin {
+    /// Closes the connection, then gives its permit back.
+    pub fn close(self) {
+        engine::disconnect(self.conn);
+    }
+}
+
+impl std::ops::Deref for Admin {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Admin {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
+impl Reclaim for Inner {
+    fn reclaim_one(&self) -> bool {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        idle.map(Admin::close).is_some()
+    }
+}
+
 impl Inner {
-    fn take(&self) -> Result<Conn> {
+    fn take(&self) -> Result<Admin> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         match idle {
             Some(conn) => Ok(conn),
-            None => runtime::block_on(engine::connect(self.admin_opts()))
-                .map_err(|e| self.error("cannot connect", &e)),
+            None => self.connect_admin(),
         }
+    }
+
+    /// A new admin connection, drawn from the budget (waits while it is spent).
+    pub(super) fn connect_admin(&self) -> Result<Admin> {
+        let permit = self.budget.take();
+        let conn = patiently(|| runtime::block_on(engine::connect(self.admin_opts())))
+            .map_err(|e| self.error("cannot connect", &e))?;
+        Ok(Admin {
+            conn,
+            _permit: permit,
+        })
     }
 
     /// Admin connections give up on a metadata lock (e.g. `DROP DATABASE` of a database a
@@ -298,13 +358,13 @@ impl Inner {
             .into()
     }
 
-    fn give(&self, conn: Conn) {
+    fn give(&self, conn: Admin) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < ADMIN_CONNECTIONS {
             idle.push(conn);
         } else {
             drop(idle);
-            engine::disconnect(conn);
+            conn.close();
         }
     }
 
@@ -318,7 +378,7 @@ impl Inner {
             }
             // A failed connection is not reused.
             Err(e) => {
-                engine::disconnect(conn);
+                conn.close();
                 Err(self.error("admin statement failed", &e))
             }
         }
@@ -365,7 +425,7 @@ impl Drop for Inner {
     fn drop(&mut self) {
         let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
         for conn in idle {
-            engine::disconnect(conn);
+            conn.close();
         }
     }
 }
@@ -395,16 +455,30 @@ impl MysqlServer {
             let v: Option<String> = conn.query_first("SELECT VERSION()").await.ok().flatten();
             v.is_some_and(|v| v.contains("MariaDB"))
         });
-        let inner = Inner {
+        let limit = runtime::block_on(connection_limit(&mut conn));
+        // A case holds at most its session, its restorer's connection and an admin connection.
+        let budget = Budget::new(
+            limit,
+            3,
+            &format!("mysql-{}-{}", connect.host, connect.port),
+        );
+        let first = Admin {
+            conn,
+            _permit: budget.take(),
+        };
+        let inner = Arc::new(Inner {
             engine: if is_mariadb { "mariadb" } else { "mysql" },
             connect,
             run_id: run_id(),
             next: AtomicU64::new(1),
-            idle: Mutex::new(vec![conn]),
+            idle: Mutex::new(vec![first]),
+            budget,
             local,
-        };
+        });
+        let pool: Arc<dyn Reclaim> = inner.clone();
+        inner.budget.reclaim_with(Arc::downgrade(&pool));
         Ok(MysqlServer {
-            inner: Arc::new(inner),
+            inner,
             snapshots: Mutex::new(HashMap::new()),
         })
     }
@@ -413,6 +487,28 @@ impl MysqlServer {
     pub fn connect_info(&self) -> &MyConnect {
         &self.inner.connect
     }
+}
+
+/// How many connections assay may hold on the server: `max_connections` (or
+/// `max_user_connections` when set and smaller) less the connections others hold now (the one
+/// asking is assay's). Background threads of the server are not connections.
+async fn connection_limit(conn: &mut Conn) -> usize {
+    let sql = "SELECT @@max_connections, @@max_user_connections, \
+               (SELECT count(*) FROM information_schema.processlist \
+                WHERE command NOT IN ('Daemon', 'Binlog Dump') AND user <> 'system user'), \
+               (SELECT count(*) FROM information_schema.processlist WHERE user = SUBSTRING_INDEX(CURRENT_USER(), '@', 1))";
+    let row: Option<(i64, i64, i64, i64)> = conn.query_first(sql).await.ok().flatten();
+    let Some((max, max_user, all, mine)) = row else {
+        return 2;
+    };
+    // The one asking is assay's; two more are headroom for connections the server is still
+    // tearing down when their permits are given back (it counts a connection until its
+    // thread has cleaned up, a moment after the client closed it).
+    let mut free = max - all - 1;
+    if max_user > 0 {
+        free = free.min(max_user - mine - 1);
+    }
+    free.max(2) as usize
 }
 
 /// Short, unique per process and run: databases of concurrent runs never collide.
@@ -443,6 +539,15 @@ pub(crate) fn quote_str(s: &str) -> String {
 }
 
 impl Server for MysqlServer {
+    fn budget(&self) -> Option<Arc<Budget>> {
+        Some(self.inner.budget.clone())
+    }
+
+    fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
+        // Restores are verified on MariaDB; MySQL servers get copies until they are too.
+        (self.inner.engine == "mariadb").then_some(crate::engine::reuse::Reuse::Restore)
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }
@@ -515,7 +620,7 @@ impl MysqlServer {
                 Some(db)
             }
             Err(_) => {
-                engine::disconnect(conn);
+                conn.close();
                 None
             }
         }
@@ -595,7 +700,7 @@ fn locked_template(
             Ok(found.map(|(name, recipe)| MysqlSnapshot::new(inner, name, recipe)))
         }
         Err(e) => {
-            engine::disconnect(conn);
+            conn.close();
             Err(inner.error(&format!("cannot freeze into {template}"), &e))
         }
     }
@@ -721,12 +826,14 @@ impl MysqlDatabase {
 
 impl Database for MysqlDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
+        let permit = self.inner.budget.take();
         let session =
-            MysqlSession::connect(self.inner.connect.opts(Some(&self.name))).map_err(|e| {
-                self.inner
-                    .error(&format!("cannot connect to {}", self.name), &e)
-            })?;
-        Ok(Box::new(session))
+            patiently(|| MysqlSession::connect(self.inner.connect.opts(Some(&self.name))))
+                .map_err(|e| {
+                    self.inner
+                        .error(&format!("cannot connect to {}", self.name), &e)
+                })?;
+        Ok(Counted::wrap(Box::new(session), permit))
     }
 
     fn url(&self) -> String {

@@ -50,7 +50,7 @@ use mysql_async::{Conn, Row};
 
 use super::dump::{self, Object, Recipe, Res, Table, err};
 use super::{Inner, MysqlDatabase, quote_ident, quote_str};
-use crate::engine::mysql::{self as engine, value_text};
+use crate::engine::mysql::value_text;
 use crate::engine::{Outcome, Session};
 use crate::provision::{Restorer, Result};
 use crate::runtime;
@@ -119,7 +119,7 @@ struct Baseline {
 
 /// The restorer of one database (see the module docs).
 pub struct MysqlRestorer {
-    conn: Option<Conn>,
+    conn: Option<super::Admin>,
     db: String,
     shadow: MysqlDatabase,
     base: Baseline,
@@ -136,8 +136,7 @@ impl MysqlRestorer {
         let shadow_name = inner.new_name();
         inner.admin(&format!("CREATE DATABASE {}", quote_ident(&shadow_name)))?;
         let shadow = MysqlDatabase::new(inner, shadow_name);
-        let mut conn = runtime::block_on(engine::connect(inner.admin_opts()))
-            .map_err(|e| inner.error("cannot connect", &e))?;
+        let mut conn = inner.connect_admin()?;
         let base = runtime::block_on(async {
             // MySQL caches table statistics (AUTO_INCREMENT among them) unless told not to;
             // MariaDB has no such setting.
@@ -154,7 +153,7 @@ impl MysqlRestorer {
                 base,
             }),
             Err(e) => {
-                engine::disconnect(conn);
+                conn.close();
                 Err(inner.error(&format!("cannot read the baseline of {db}"), &e))
             }
         }
@@ -168,7 +167,7 @@ impl MysqlRestorer {
             .conn
             .as_mut()
             .ok_or_else(|| crate::provision::ProvisionError("the restorer is closed".into()))?;
-        let result = runtime::block_on(f(conn, &self.db, self.shadow.name(), &mut self.base));
+        let result = runtime::block_on(f(&mut *conn, &self.db, self.shadow.name(), &mut self.base));
         result.map_err(|e| crate::provision::ProvisionError(format!("{}: {e}", self.db)))
     }
 }
@@ -176,7 +175,7 @@ impl MysqlRestorer {
 impl Drop for MysqlRestorer {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            engine::disconnect(conn);
+            conn.close();
         }
     }
 }

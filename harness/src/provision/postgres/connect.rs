@@ -4,9 +4,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use dbassay_dsl::url::{ClientOptions, DevUrl, ServerUrl};
 use tokio_postgres::Config;
+use tokio_postgres::config::SslMode;
 
-use crate::engine::postgres::error_chain;
 use crate::provision::{ProvisionError, Result};
 
 /// How to reach a PostgreSQL server. `Debug` masks the password.
@@ -19,6 +20,10 @@ pub struct PgConnect {
     pub password: Option<String>,
     /// The database the admin connection uses.
     pub dbname: String,
+    /// From the dev URL's parameters: the search path every session gets (as a server
+    /// setting at connection start, so `RESET`/`DISCARD ALL` return to it), extra `options`,
+    /// and whether TLS is disabled (else preferred, which without a TLS library means plain).
+    pub client: ClientOptions,
 }
 
 impl fmt::Debug for PgConnect {
@@ -28,27 +33,46 @@ impl fmt::Debug for PgConnect {
 }
 
 impl PgConnect {
-    /// Parses a `postgres://user:pass@host:port/db` URL (or a libpq key=value string).
+    /// Parses a `postgres://user:pass@host:port/db?search_path=…` URL (through
+    /// [`dbassay_dsl::url::parse`], which checks its parameters).
     pub fn parse(url: &str) -> Result<PgConnect> {
-        let config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
-            // The parser's messages name options, never their values.
-            ProvisionError(format!("not a PostgreSQL URL: {}", error_chain(&e)))
-        })?;
-        let host = match config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-            Some(tokio_postgres::config::Host::Unix(p)) => p.to_string_lossy().into_owned(),
-            None => "localhost".to_string(),
+        match dbassay_dsl::url::parse(url).map_err(ProvisionError)? {
+            DevUrl::Postgres(server) => Ok(PgConnect::from_server(&server)),
+            other => Err(ProvisionError(format!(
+                "not a PostgreSQL URL: {other} is a {} URL",
+                other.engine_name()
+            ))),
+        }
+    }
+
+    /// How to reach the server a parsed `postgres://` URL names, with its parameters applied.
+    /// libpq's defaults fill the gaps: `localhost`, port 5432, user `postgres`, the database
+    /// named as the user.
+    pub fn from_server(server: &ServerUrl) -> PgConnect {
+        let host = match &server.socket {
+            Some(dir) => dir.to_string_lossy().into_owned(),
+            None if server.host.is_empty() => "localhost".to_string(),
+            None => server.host.clone(),
         };
-        let user = config.get_user().unwrap_or("postgres").to_string();
-        Ok(PgConnect {
+        let user = server
+            .user
+            .clone()
+            .unwrap_or_else(|| "postgres".to_string());
+        PgConnect {
             host,
-            port: config.get_ports().first().copied().unwrap_or(5432),
-            dbname: config.get_dbname().unwrap_or(&user).to_string(),
+            port: server.port.unwrap_or(5432),
+            dbname: server.database.clone().unwrap_or_else(|| user.clone()),
             user,
-            password: config
-                .get_password()
-                .map(|p| String::from_utf8_lossy(p).into_owned()),
-        })
+            password: server.password.clone(),
+            client: server.client_options(),
+        }
+    }
+
+    /// These facts with the client options of a dev URL (`search_path`, `sslmode`), for
+    /// servers assay started itself.
+    pub fn with_client(mut self, client: &ClientOptions) -> PgConnect {
+        self.client = client.clone();
+        self
     }
 
     /// The tokio-postgres config for database `db`.
@@ -68,7 +92,34 @@ impl PgConnect {
         if let Some(password) = &self.password {
             config.password(password);
         }
+        if let Some(options) = self.startup_options() {
+            config.options(&options);
+        }
+        config.ssl_mode(if self.client.tls_disabled {
+            SslMode::Disable
+        } else {
+            SslMode::Prefer
+        });
         config
+    }
+
+    /// The server settings sent at connection start: `-c search_path=…` and the URL's own
+    /// `options`. Whitespace and backslashes in the search path are escaped, as the server
+    /// splits the options at whitespace.
+    fn startup_options(&self) -> Option<String> {
+        let mut options = Vec::new();
+        if let Some(path) = &self.client.search_path {
+            let mut escaped = String::from("-c search_path=");
+            for c in path.chars() {
+                if c.is_whitespace() || c == '\\' {
+                    escaped.push('\\');
+                }
+                escaped.push(c);
+            }
+            options.push(escaped);
+        }
+        options.extend(self.client.options.clone());
+        (!options.is_empty()).then(|| options.join(" "))
     }
 
     /// `postgres://user:password@host:port/db`, with the real password.
@@ -104,6 +155,22 @@ impl PgConnect {
             self.port,
             dbassay_dsl::url::percent_encode(db)
         ));
+        // libpq and the drivers built on it read `options`; programs given the URL get the
+        // same search path as assay's own sessions.
+        let mut params = Vec::new();
+        if let Some(options) = self.startup_options() {
+            params.push(format!(
+                "options={}",
+                dbassay_dsl::url::percent_encode(&options)
+            ));
+        }
+        if self.client.tls_disabled {
+            params.push("sslmode=disable".to_string());
+        }
+        if !params.is_empty() {
+            url.push('?');
+            url.push_str(&params.join("&"));
+        }
         url
     }
 }

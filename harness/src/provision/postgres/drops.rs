@@ -19,6 +19,8 @@ pub(super) struct DropQueue {
     pending: Arc<(Mutex<usize>, Condvar)>,
     /// Set when the server is about to go away: queued drops are skipped.
     closed: Arc<AtomicBool>,
+    /// Databases whose drop failed, for [`DropQueue::retry_failed`].
+    failed: Arc<Mutex<Vec<String>>>,
 }
 
 impl DropQueue {
@@ -28,7 +30,18 @@ impl DropQueue {
             sender: Mutex::new(None),
             pending: Arc::new(Default::default()),
             closed: Arc::new(AtomicBool::new(false)),
+            failed: Arc::default(),
         }
+    }
+
+    /// Queues again the drops that failed; whether there were any.
+    pub(super) fn retry_failed(&self) -> bool {
+        let failed = std::mem::take(&mut *self.failed.lock().unwrap_or_else(|e| e.into_inner()));
+        let any = !failed.is_empty();
+        for name in failed {
+            self.push(name);
+        }
+        any
     }
 
     pub(super) fn close(&self) {
@@ -53,6 +66,7 @@ impl DropQueue {
         let connect = self.connect.clone();
         let pending = Arc::clone(&self.pending);
         let closed = Arc::clone(&self.closed);
+        let failed = Arc::clone(&self.failed);
         runtime::runtime().spawn(async move {
             let mut client: Option<Client> = None;
             while let Some(name) = names.recv().await {
@@ -68,7 +82,9 @@ impl DropQueue {
                         }
                         Err(e) => {
                             report(&closed, &name, &connect, &error_chain(&e));
-                            None
+                            failed.lock().unwrap_or_else(|e| e.into_inner()).push(name);
+                            done(&pending);
+                            continue;
                         }
                     };
                 }
@@ -79,6 +95,10 @@ impl DropQueue {
                     // 57P01: the server is shutting down, and the database goes with it.
                     if e.code.as_deref() != Some("57P01") {
                         report(&closed, &name, &connect, &e.to_string());
+                        failed
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(name.clone());
                     }
                 }
                 done(&pending);

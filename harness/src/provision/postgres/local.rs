@@ -172,8 +172,11 @@ fn command(program: &Path, owner: Option<RunAs>) -> Command {
     command
 }
 
-/// Where throw-away data dirs go: tmpfs when there is one.
+/// Where throw-away data dirs go: `ASSAY_SCRATCH_DIR`, else tmpfs when there is one.
 fn scratch_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ASSAY_SCRATCH_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let shm = Path::new("/dev/shm");
     if shm.is_dir() {
         shm.to_path_buf()
@@ -355,6 +358,12 @@ pub struct Instance {
 
 /// Starts a server from the pristine copy of `binaries`' version.
 pub fn start(binaries: &Binaries) -> Result<Instance> {
+    start_with(binaries, &[])
+}
+
+/// [`start`] with more server settings (`name=value`, as `postgres -c` takes them; they win
+/// over assay's own), e.g. `max_connections=12` to test the connection budget.
+pub fn start_with(binaries: &Binaries, settings: &[&str]) -> Result<Instance> {
     let owner = run_as()?;
     let pristine = pristine(binaries, owner)?;
     let base = unique("assay-pg");
@@ -371,6 +380,7 @@ pub fn start(binaries: &Binaries) -> Result<Instance> {
             user: "postgres".into(),
             password: None,
             dbname: "postgres".into(),
+            client: Default::default(),
         },
         base: base.clone(),
         child,
@@ -408,6 +418,7 @@ pub fn start(binaries: &Binaries) -> Result<Instance> {
             ])
             // Shared memory segments in the data dir, so a killed server leaves none elsewhere.
             .args(["-c", "dynamic_shared_memory_type=mmap"])
+            .args(settings.iter().flat_map(|s| ["-c", s]))
             .stdout(Stdio::null())
             .stderr(log)
             // Not in the terminal's process group: Ctrl-C reaches assay, which stops it.
@@ -550,6 +561,7 @@ pub fn connect_from_facts(facts: &Facts) -> Result<PgConnect> {
         user: get("user")?,
         password: None,
         dbname: get("dbname")?,
+        client: Default::default(),
     })
 }
 

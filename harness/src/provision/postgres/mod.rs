@@ -17,6 +17,11 @@
 //!   its own connection, off the critical path of the next case. The queue is drained at the
 //!   end of the run.
 //!
+//! Markers (on a server assay did not start): every database carries a comment naming this
+//! process ([`marker`]); when such a server is first used, databases of runs on this host whose
+//! process is gone (killed, say) are dropped, never one kept with `--keep-failed` and never one
+//! without a marker. A drop that failed is retried once at the end of the run.
+//!
 //! Cleanup: each server registers one closure with [`cleanup`](super::cleanup) that drains the
 //! drop queue, drops the databases and templates this process created and still exist (on a
 //! server assay did not start), and stops the local server it owns. `Drop` of the server does
@@ -25,16 +30,18 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use dbassay_dsl::url::{ClientOptions, ServerUrl};
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 use super::cleanup::{self, Registration};
-use super::{Database, ProvisionError, Result, Server, Snapshot, shared};
+use super::{Database, ProvisionError, Result, Server, Snapshot, marker, shared};
 use crate::engine::postgres::{PgSession, error_chain};
 use crate::engine::{Dialect, Session};
 use crate::runtime;
+use crate::supply::budget::{Budget, Counted, Permit, patiently};
 
 mod connect;
 mod drops;
@@ -51,22 +58,31 @@ use drops::DropQueue;
 ///
 /// The result coerces to `Arc<dyn Server>`.
 pub fn local(version: Option<&str>) -> Result<Arc<PgServer>> {
+    local_with(version, &ClientOptions::default())
+}
+
+/// [`local`], its sessions connecting with the dev URL's `client` options (`search_path` …).
+pub fn local_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<PgServer>> {
     let Some(run) = shared::run_id() else {
-        return local_unshared(version);
+        return local_unshared_with(version, client);
     };
     let binaries = local::Binaries::find(version)?;
     let name = format!("postgres-{}", binaries.major);
     let lease = shared::acquire(&run, &name, || local::start(&binaries)?.detach())?;
-    let connect = local::connect_from_facts(&lease.facts)?;
+    let connect = local::connect_from_facts(&lease.facts)?.with_client(client);
     PgServer::new(connect, Owner::Shared(lease), "postgres")
 }
 
 /// A throw-away server from local binaries that belongs to this process alone, whatever the
 /// run id: it stops when the returned server is dropped or at the end of the run.
 pub fn local_unshared(version: Option<&str>) -> Result<Arc<PgServer>> {
+    local_unshared_with(version, &ClientOptions::default())
+}
+
+fn local_unshared_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<PgServer>> {
     let binaries = local::Binaries::find(version)?;
     let instance = local::start(&binaries)?;
-    let connect = instance.connect().clone();
+    let connect = instance.connect().clone().with_client(client);
     PgServer::new(connect, Owner::Local(instance), "postgres")
 }
 
@@ -74,6 +90,11 @@ pub fn local_unshared(version: Option<&str>) -> Result<Arc<PgServer>> {
 /// is used only for the admin connection; assay creates and drops its own `assay_…` databases.
 pub fn external(url: &str) -> Result<Arc<PgServer>> {
     at(PgConnect::parse(url)?)
+}
+
+/// [`external`] for a parsed URL.
+pub fn external_at(server: &ServerUrl) -> Result<Arc<PgServer>> {
+    at(PgConnect::from_server(server))
 }
 
 /// A server at known connection facts (a server the user runs, or a container assay started
@@ -126,6 +147,13 @@ struct Inner {
     shut: AtomicBool,
     /// A database was kept (`--keep-failed`): a server this process started keeps running.
     kept: AtomicBool,
+    /// The connection budget of this server, sized from it when it is first reached.
+    budget: OnceLock<Arc<Budget>>,
+    /// The permits of the admin connection and the drop queue's, held for the server's life.
+    reserved: Mutex<Vec<Permit>>,
+    /// On a server assay did not start, every database carries a [`marker`] comment, and
+    /// stale ones of runs that are gone are dropped when the server is first used.
+    marked: bool,
 }
 
 impl PgServer {
@@ -141,6 +169,7 @@ impl PgServer {
             ((nanos >> 8) as u64 + RUNS.fetch_add(1, Ordering::Relaxed)) & 0xfff
         );
         let prefix = format!("assay_{tag}_");
+        let marked = matches!(owner, Owner::Nobody);
         let template_prefix = match owner {
             Owner::Nobody => format!("{prefix}tpl_"),
             Owner::Local(_) | Owner::Shared(_) => "assay_tpl_".to_string(),
@@ -158,6 +187,9 @@ impl PgServer {
             freezing: Mutex::new(()),
             shut: AtomicBool::new(false),
             kept: AtomicBool::new(false),
+            budget: OnceLock::new(),
+            reserved: Mutex::new(Vec::new()),
+            marked,
         };
         let version = inner.query_one("SELECT current_setting('server_version_num')")?;
         let version: u32 = version.and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -166,6 +198,18 @@ impl PgServer {
                 Ok(s) if s.eq_ignore_ascii_case("wal_log") => "WAL_LOG",
                 _ => "FILE_COPY",
             });
+        }
+        let budget = Budget::new(
+            inner.connection_limit()?,
+            1,
+            &format!("postgres-{}-{}", inner.connect.host, inner.connect.port),
+        );
+        // The admin connection is open already; the drop queue opens one when first used.
+        *inner.reserved.get_mut().unwrap_or_else(|e| e.into_inner()) =
+            vec![budget.reserve(), budget.reserve()];
+        let _ = inner.budget.set(budget);
+        if marked {
+            inner.sweep()?;
         }
         let inner = Arc::new(inner);
         let at_exit = Arc::clone(&inner);
@@ -224,6 +268,20 @@ impl Inner {
         Ok(client)
     }
 
+    /// How many connections assay may hold on this server: `max_connections` less the slots
+    /// reserved for superusers (and, from PostgreSQL 16, `reserved_connections`), less the
+    /// client connections others hold now (this one is assay's), less one of headroom for a
+    /// connection the server is still tearing down when its permit is given back.
+    fn connection_limit(&self) -> Result<usize> {
+        let sql = "SELECT current_setting('max_connections')::int \
+                   - current_setting('superuser_reserved_connections')::int \
+                   - coalesce(current_setting('reserved_connections', true)::int, 0) \
+                   - (SELECT count(*) FROM pg_stat_activity \
+                      WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int - 1";
+        let free = self.query_one(sql)?.and_then(|v| v.parse::<i64>().ok());
+        Ok(free.unwrap_or(2).max(2) as usize)
+    }
+
     /// Runs one statement on the admin connection.
     fn exec(&self, sql: &str) -> Result<Vec<SimpleQueryMessage>> {
         runtime::block_on(async {
@@ -233,6 +291,26 @@ impl Inner {
                 .await
                 .map_err(|e| self.error(sql, &e))
         })
+    }
+
+    /// Runs two statements in one round trip; the first error is returned.
+    fn exec_pipelined(&self, first: &str, second: &str) -> Result<()> {
+        runtime::block_on(async {
+            let client = self.admin().await?;
+            let (a, b) =
+                futures_util::future::join(client.simple_query(first), client.simple_query(second))
+                    .await;
+            a.map_err(|e| self.error(first, &e))?;
+            b.map_err(|e| self.error(second, &e))?;
+            Ok(())
+        })
+    }
+
+    fn comment(&self, name: &str, text: &str) -> String {
+        format!(
+            "COMMENT ON DATABASE \"{name}\" IS '{}'",
+            text.replace('\'', "''")
+        )
     }
 
     /// The first value of the first row, if any.
@@ -255,6 +333,34 @@ impl Inner {
         ))
     }
 
+    /// Drops (in the background) the databases that runs of assay on this host left on the
+    /// server when they were killed: those whose [`marker`] names a process that is gone.
+    fn sweep(&self) -> Result<()> {
+        let sql = "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') \
+                   FROM pg_database WHERE datname LIKE 'assay\\_%'";
+        let stale: Vec<String> = (self.exec(sql)?.into_iter())
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => {
+                    let (name, comment) = (row.get(0)?, row.get(1)?);
+                    marker::is_stale(name, comment).then(|| name.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        if !stale.is_empty() {
+            eprintln!(
+                "assay: dropping {} database(s) left on {:?} by earlier runs that are gone: {}",
+                stale.len(),
+                self.connect,
+                stale.join(", ")
+            );
+        }
+        for name in stale {
+            self.drops.push(name);
+        }
+        Ok(())
+    }
+
     fn create_named(&self, name: &str, template: Option<&str>) -> Result<()> {
         let sql = match (template, self.strategy) {
             (Some(t), Some(s)) => {
@@ -264,7 +370,14 @@ impl Inner {
             (None, Some(s)) => format!("CREATE DATABASE \"{name}\" STRATEGY {s}"),
             (None, None) => format!("CREATE DATABASE \"{name}\""),
         };
-        self.exec(&sql)?;
+        if self.marked {
+            // Pipelined with the CREATE: no extra round trip. (Not one string: CREATE DATABASE
+            // refuses the implicit transaction of a multi-statement query.)
+            let comment = self.comment(name, &marker::text(&self.prefix));
+            self.exec_pipelined(&sql, &comment)?;
+        } else {
+            self.exec(&sql)?;
+        }
         self.live
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -332,6 +445,11 @@ impl Inner {
             self.drops.push(name);
         }
         self.drops.flush(Duration::from_secs(60));
+        // A drop that failed (say, the server restarted meanwhile) gets one more try, on a
+        // fresh connection; what still fails is swept by a later run.
+        if self.drops.retry_failed() {
+            self.drops.flush(Duration::from_secs(60));
+        }
         // Releasing a shared lease lets the watchdog stop the server once nobody uses it.
         *owner = Owner::Nobody;
     }
@@ -340,6 +458,14 @@ impl Inner {
 impl Server for PgServer {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
+    }
+
+    fn budget(&self) -> Option<Arc<Budget>> {
+        self.inner.budget.get().cloned()
+    }
+
+    fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
+        Some(crate::engine::reuse::Reuse::Rollback)
     }
 
     fn engine(&self) -> &str {
@@ -491,13 +617,18 @@ struct PgDatabase {
 
 impl Database for PgDatabase {
     fn connect(&self) -> Result<Box<dyn Session>> {
-        let session = PgSession::connect(&self.server.connect.config(&self.name)).map_err(|e| {
+        let permit = self.server.budget.get().map(|b| b.take());
+        let config = self.server.connect.config(&self.name);
+        let session = patiently(|| PgSession::connect(&config)).map_err(|e| {
             ProvisionError(format!(
                 "could not connect to {:?}: {e}",
                 self.server.connect.masked_url(&self.name)
             ))
         })?;
-        Ok(Box::new(session))
+        Ok(match permit {
+            Some(permit) => Counted::wrap(Box::new(session), permit),
+            None => Box::new(session),
+        })
     }
 
     fn url(&self) -> String {
@@ -518,6 +649,13 @@ impl Database for PgDatabase {
         self.kept = true;
         self.server.kept.store(true, Ordering::SeqCst);
         self.server.forget(&self.name);
+        if self.server.marked {
+            // A kept database is never swept.
+            let kept = marker::kept(&self.server.prefix);
+            if let Err(e) = self.server.exec(&self.server.comment(&self.name, &kept)) {
+                eprintln!("assay: could not mark {} as kept: {e}", self.name);
+            }
+        }
     }
 }
 

@@ -10,23 +10,28 @@ use sha2::{Digest, Sha256};
 
 use dbassay_dsl::hcl::{Inputs, Sql};
 use dbassay_dsl::source::Location;
+use dbassay_dsl::url::DevUrl;
 
 use crate::engine::Session;
 use crate::provision::{self, Database, Server, Snapshot};
 use crate::report::progress;
-use crate::run::rollback::Worker;
 use crate::run::sql;
 use crate::schema_source::HclSchema;
+use crate::supply::Isolation;
+use crate::supply::budget::{CaseTicket, Reclaim};
+use crate::supply::worker::Worker;
 
 pub struct Target {
     pub url: String,
+    /// The dev URL, parsed once (`None` for a target on a server provisioned already).
+    pub dev: Option<DevUrl>,
     /// The engine name used in trial kinds and names: `sqlite`, `postgres`, `mariadb`, `mysql`.
     pub label: String,
+    /// `Copy`: no worker reuse, and no database handed on from building a state.
+    pub isolation: Isolation,
     server: OnceLock<Result<Arc<dyn Server>, String>>,
     states: Mutex<HashMap<String, Arc<StateCell>>>,
-    /// Databases kept for running cases on, idle, per the key of the state they are in. `None`
-    /// once the engine said it cannot reuse them (then cases get fresh copies).
-    workers: Mutex<Option<HashMap<String, Vec<Worker>>>>,
+    workers: Arc<Workers>,
     /// Databases a state was built in, per state key, when freezing copied them: the first
     /// fresh database wanted in that state is this one instead of a copy.
     built: Mutex<HashMap<String, Box<dyn Database>>>,
@@ -37,13 +42,16 @@ type StateCell = OnceLock<Result<Arc<dyn Snapshot>, String>>;
 
 impl Target {
     pub fn new(url: &str) -> Result<Target, String> {
-        let engine = provision::engine_of(url).map_err(|e| e.to_string())?;
+        let dev = dbassay_dsl::url::parse(url)?;
+        let engine = dev.engine_name();
         Ok(Target {
             url: url.to_string(),
+            dev: Some(dev),
             label: engine.to_string(),
+            isolation: Isolation::Reuse,
             server: OnceLock::new(),
             states: Mutex::new(HashMap::new()),
-            workers: Mutex::new(Some(HashMap::new())),
+            workers: Arc::new(Workers::default()),
             built: Mutex::new(HashMap::new()),
         })
     }
@@ -52,15 +60,26 @@ impl Target {
     pub fn with_server(server: Arc<dyn Server>) -> Target {
         let server_cell = OnceLock::new();
         let label = server.engine().to_string();
+        let workers = Arc::new(Workers::default());
+        workers.attach(server.as_ref());
         let _ = server_cell.set(Ok(server));
         Target {
             url: String::new(),
+            dev: None,
             label,
+            isolation: Isolation::Reuse,
             server: server_cell,
             states: Mutex::new(HashMap::new()),
-            workers: Mutex::new(Some(HashMap::new())),
+            workers,
             built: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Admits one case to run on this target's server (see `supply::budget`): `None` on
+    /// engines without a connection budget, or when the server could not be provisioned
+    /// (the case then reports that).
+    pub fn admit(&self) -> Option<CaseTicket> {
+        self.server().ok()?.budget().map(|budget| budget.case())
     }
 
     /// The server, provisioned on first use. A failure is remembered: every case on this target
@@ -69,7 +88,10 @@ impl Target {
         self.server
             .get_or_init(|| {
                 let _note = progress::show(&format!("starting the {} server", self.label));
-                provision::open(&self.url).map_err(|e| e.to_string())
+                let dev = self.dev.as_ref().ok_or("a target without a dev URL")?;
+                let server = provision::open(dev).map_err(|e| e.to_string())?;
+                self.workers.attach(server.as_ref());
+                Ok(server)
             })
             .clone()
     }
@@ -90,11 +112,12 @@ impl Target {
         key: &str,
         snapshot: &Arc<dyn Snapshot>,
     ) -> Result<Box<dyn Database>, String> {
-        let built = self
-            .built
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        let built = match self.isolation {
+            Isolation::Reuse => (self.built.lock())
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(key),
+            Isolation::Copy => None,
+        };
         match built {
             Some(db) => Ok(db),
             None => snapshot.copy().map_err(|e| e.to_string()),
@@ -116,7 +139,7 @@ impl Target {
         Ok(snapshot)
     }
 
-    /// Runs `case` on a reused worker database in `state` (see [`crate::run::rollback`]).
+    /// Runs `case` on a reused worker database in `state` (see [`crate::supply::worker`]).
     /// `None` when the engine cannot reuse databases; the caller then makes a copy.
     pub fn on_worker(
         &self,
@@ -137,8 +160,12 @@ impl Target {
         advance: impl FnOnce(&mut dyn Session, usize) -> Result<(), String>,
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> Option<Result<(), String>> {
+        if self.isolation == Isolation::Copy {
+            return None;
+        }
+        let reuse = self.server().ok()?.reuse()?;
         let idle = {
-            let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
+            let mut workers = self.workers.idle.lock().unwrap_or_else(|e| e.into_inner());
             let workers = workers.as_mut()?;
             keys.iter().enumerate().find_map(|(steps, key)| {
                 let worker = workers.get_mut(key)?.pop()?;
@@ -154,10 +181,10 @@ impl Target {
         });
         let mut worker = match advanced {
             Some(worker) => worker,
-            None => match fresh().map(Worker::new) {
+            None => match fresh().map(|db| Worker::new(db, reuse)) {
                 Ok(Ok(Some(worker))) => worker,
                 Ok(Ok(None)) => {
-                    *self.workers.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                    *self.workers.idle.lock().unwrap_or_else(|e| e.into_inner()) = None;
                     return None;
                 }
                 // This database cannot serve (say, the account may not read a routine's body
@@ -168,9 +195,7 @@ impl Target {
         };
         let (result, clean) = worker.run(case);
         if clean
-            && let Some(workers) = self
-                .workers
-                .lock()
+            && let Some(workers) = (self.workers.idle.lock())
                 .unwrap_or_else(|e| e.into_inner())
                 .as_mut()
         {
@@ -181,7 +206,7 @@ impl Target {
 
     /// How the engine reuses databases between cases, if it does.
     pub fn reuse(&self) -> Result<Option<crate::engine::reuse::Reuse>, String> {
-        Ok(crate::engine::reuse::Reuse::of(self.server()?.dialect()))
+        Ok(self.server()?.reuse())
     }
 
     /// The snapshot of `state`, built at most once per process (and found instead of built when
@@ -232,6 +257,42 @@ impl Target {
             Ok(s) => Some(s.clone()),
             Err(_) => None,
         }
+    }
+}
+
+/// The worker databases of a target, idle.
+struct Workers {
+    /// Per the key of the state they are in. `None` once the engine said it cannot reuse them
+    /// (then cases get fresh copies).
+    idle: Mutex<Option<HashMap<String, Vec<Worker>>>>,
+}
+
+impl Default for Workers {
+    fn default() -> Workers {
+        Workers {
+            idle: Mutex::new(Some(HashMap::new())),
+        }
+    }
+}
+
+impl Workers {
+    /// Lets the server's budget close idle workers when it is spent.
+    fn attach(self: &Arc<Self>, server: &dyn Server) {
+        if let Some(budget) = server.budget() {
+            let pool: Arc<dyn Reclaim> = self.clone();
+            budget.reclaim_with(Arc::downgrade(&pool));
+        }
+    }
+}
+
+impl Reclaim for Workers {
+    fn reclaim_one(&self) -> bool {
+        let worker = {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            (idle.as_mut()).and_then(|idle| idle.values_mut().find_map(|w| w.pop()))
+        };
+        // Dropped (connections closed, database dropped) with the pool's lock let go.
+        worker.is_some()
     }
 }
 

@@ -48,19 +48,19 @@ enum Reset {
 }
 
 impl Worker {
-    /// A worker on `db`; `None` when its engine cannot reuse databases, an error when this
-    /// database cannot serve (say, its state cannot be read back).
-    pub fn new(db: Box<dyn Database>) -> Result<Option<Worker>, String> {
+    /// A worker on `db`, reused the way its server offers (`reuse`); `None` when the session
+    /// or database cannot do it after all, an error when this database cannot serve (say, its
+    /// state cannot be read back).
+    pub fn new(db: Box<dyn Database>, reuse: Reuse) -> Result<Option<Worker>, String> {
         let mut session = db.connect().map_err(|e| e.to_string())?;
-        let reset = match Reuse::of(session.dialect()) {
-            Some(Reuse::Rollback) => session
+        let reset = match reuse {
+            Reuse::Rollback => session
                 .rollback_plan()
                 .map(|plan| Reset::Rollback { plan, begun: false }),
-            Some(Reuse::Restore) => db
+            Reuse::Restore => db
                 .restorer()
                 .map_err(|e| e.to_string())?
                 .map(Reset::Restore),
-            None => None,
         };
         Ok(reset.map(|reset| Worker { session, reset, db }))
     }
@@ -191,6 +191,10 @@ impl Session for Recorder<'_> {
         self.inner.run(statement)
     }
 
+    fn canceller(&self) -> Option<std::sync::Arc<dyn crate::engine::Cancel>> {
+        self.inner.canceller()
+    }
+
     fn dialect(&self) -> Dialect {
         self.inner.dialect()
     }
@@ -214,6 +218,10 @@ impl Session for Savepoints<'_> {
             return self.inner.run(statement);
         }
         self.inner.run_in_savepoint(statement, self.plan)
+    }
+
+    fn canceller(&self) -> Option<std::sync::Arc<dyn crate::engine::Cancel>> {
+        self.inner.canceller()
     }
 
     fn dialect(&self) -> Dialect {

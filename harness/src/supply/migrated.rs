@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::Migrations;
-use super::apply::build;
+use crate::migrate::Migrations;
+use crate::migrate::apply::build;
 use crate::provision::Snapshot;
-use crate::run::target::Target;
+use crate::supply::target::Target;
 
 /// The cache key of "migrated through file `index`" on `engine`.
 pub fn key(engine: &str, migrations: &Migrations, index: usize) -> String {

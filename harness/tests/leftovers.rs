@@ -1,0 +1,165 @@
+//! Nothing left behind on a server the user runs: after an `assay` run killed with SIGKILL, the
+//! next run drops the databases the killed one left (their marker names a process that is
+//! gone) and leaves 0 `assay_` databases of its own — while databases it cannot prove are a
+//! gone run's (no marker, another host, kept with `--keep-failed`) stay.
+//!
+//! "The user's server" is a PostgreSQL server this test starts from the local binaries; the
+//! runs reach it through a plain `postgres://` URL, as they would a server they did not start.
+//! Without the binaries this test fails under `CI` and is skipped loudly otherwise.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dbassay::engine::postgres::PgSession;
+use dbassay::engine::{Outcome, Session};
+use dbassay::provision::postgres::{self, local::Binaries};
+
+const ASSAY: &str = env!("CARGO_BIN_EXE_assay");
+
+fn names(admin: &mut dyn Session) -> Vec<String> {
+    match admin
+        .run("SELECT datname FROM pg_database WHERE datname LIKE 'assay%' ORDER BY 1")
+        .unwrap()
+    {
+        Outcome::Rows(grid) => grid
+            .rows
+            .into_iter()
+            .filter_map(|mut r| r.remove(0))
+            .collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn dir(name: &str, sleep: bool) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assay-leftovers-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("schema.sql"), "CREATE TABLE t (id int);\n").unwrap();
+    let sql = if sleep {
+        "SELECT pg_sleep(60)"
+    } else {
+        "SELECT 1"
+    };
+    let mut body = String::new();
+    for i in 0..4 {
+        body.push_str(&format!(
+            "test \"schema\" \"c{i}\" {{\n  exec {{\n    sql = \"{sql}\"\n  }}\n}}\n\n"
+        ));
+    }
+    body.push_str(&format!(
+        "test \"schema\" \"p\" {{\n  parallel = true\n  exec {{\n    sql = \"{sql}\"\n  }}\n}}\n"
+    ));
+    std::fs::write(dir.join("c.test.hcl"), body).unwrap();
+    dir
+}
+
+fn assay(dir: &Path, url: &str) -> Command {
+    let mut command = Command::new(ASSAY);
+    command
+        .args(["test", dir.to_str().unwrap(), "--dev-url", url, "-q"])
+        .args(["--url", dir.join("schema.sql").to_str().unwrap()])
+        .args(["--test-threads", "4"])
+        .env_remove("ASSAY_RUN_ID")
+        .env_remove("NEXTEST_RUN_ID")
+        .stdout(Stdio::null());
+    command
+}
+
+#[test]
+fn a_run_after_a_killed_one_leaves_no_assay_database() {
+    if let Err(e) = Binaries::find(None) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PostgreSQL is needed under CI: {e}"
+        );
+        eprintln!("!!! SKIPPED: {e}");
+        return;
+    }
+    let server = postgres::local_unshared(None).expect("the user's server starts");
+    let facts = server.connect_facts().clone();
+    let url = format!("postgres://postgres@127.0.0.1:{}/postgres", facts.port);
+    let mut admin = PgSession::connect(&facts.config("postgres")).unwrap();
+
+    // Databases that are not a gone run's: never touched.
+    let host = String::from_utf8(Command::new("hostname").output().unwrap().stdout).unwrap();
+    let host = host.trim();
+    for (name, comment) in [
+        ("assay_users_own", None),
+        (
+            "assay_dead_0",
+            Some("assay run host=elsewhere pid=4194304 start=1 prefix=assay_dead_".to_string()),
+        ),
+        (
+            "assay_kept_0",
+            Some(format!(
+                "assay run host={host} pid=4194304 start=1 prefix=assay_kept_ kept"
+            )),
+        ),
+    ] {
+        admin.run(&format!("CREATE DATABASE {name}")).unwrap();
+        if let Some(comment) = comment {
+            admin
+                .run(&format!("COMMENT ON DATABASE {name} IS '{comment}'"))
+                .unwrap();
+        }
+    }
+    let untouchable = names(&mut admin);
+
+    // A run killed while its cases sleep leaves its databases behind.
+    let sleepy = dir("killed", true);
+    let mut killed = assay(&sleepy, &url).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while names(&mut admin).len() < untouchable.len() + 3 {
+        assert!(Instant::now() < deadline, "the run made no databases");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    killed.kill().unwrap(); // SIGKILL: no cleanup runs
+    killed.wait().unwrap();
+    let left = names(&mut admin);
+    assert!(
+        left.len() > untouchable.len(),
+        "the killed run left nothing: {left:?}"
+    );
+
+    // The next run sweeps them, and drops its own.
+    let quick = dir("next", false);
+    let next = assay(&quick, &url).stderr(Stdio::piped()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert!(next.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("left on"),
+        "the sweep says what it drops: {stderr}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while names(&mut admin) != untouchable {
+        assert!(
+            Instant::now() < deadline,
+            "left behind: {:?} (expected only {untouchable:?})",
+            names(&mut admin)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // No process of the killed run remains, and it made no temp dirs.
+    let tag = format!("-{}-", killed.id());
+    assert!(
+        !PathBuf::from(format!("/proc/{}", killed.id()))
+            .join("cmdline")
+            .exists()
+            || !std::fs::read_to_string(format!("/proc/{}/cmdline", killed.id()))
+                .unwrap_or_default()
+                .contains("assay")
+    );
+    for root in [PathBuf::from("/dev/shm"), std::env::temp_dir()] {
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                !(name.starts_with("assay-") && name.contains(&tag)),
+                "left behind: {}",
+                entry.path().display()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&sleepy);
+    let _ = std::fs::remove_dir_all(&quick);
+}
