@@ -553,6 +553,14 @@ fn is_scope_root(name: &str) -> bool {
 
 /// Evaluates an attribute in the scope.
 pub(super) fn eval(scope: &Scope<'_>, a: &Attribute) -> Result<Value, Error> {
+    // Literals, most attributes of a schema, need no compiling.
+    match &a.value {
+        EditExpr::Bool(b) => return Ok(Value::Bool(*b.value())),
+        EditExpr::Number(n) => return Ok(Value::Number(*n.value())),
+        EditExpr::String(s) => return Ok(Value::from(s.as_str())),
+        EditExpr::Null(_) => return Ok(Value::Null),
+        _ => {}
+    }
     let compiled = Attr::new(scope.source, a);
     if let Compiled::Const(v) = &compiled.expr {
         return Ok(v.clone());
