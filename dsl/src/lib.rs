@@ -13,6 +13,7 @@
 //!   `atlas.sum`, directives.
 //! - [`project`]: the `atlas.hcl` project file.
 //! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
+//! - [`update`]: the text edits of `--update` (a literal `output`, a txtar section).
 //! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
 
 pub mod dialect;
@@ -23,6 +24,7 @@ pub mod scan;
 pub mod script;
 pub mod source;
 pub mod txtar;
+pub mod update;
 pub mod url;
 
 pub use dialect::Dialect;
