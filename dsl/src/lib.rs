@@ -12,6 +12,7 @@
 //! - [`migrate`]: migration directories (Atlas, golang-migrate, goose, flyway, dbmate), versions,
 //!   `atlas.sum`, directives.
 //! - [`project`]: the `atlas.hcl` project file.
+//! - [`schema`]: Atlas HCL schema files (`schema.hcl`): a typed model and DDL per dialect.
 //! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
 //! - [`update`]: the text edits of `--update` (a literal `output`, a txtar section).
 //! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
@@ -21,6 +22,7 @@ pub mod hcl;
 pub mod migrate;
 pub mod project;
 pub mod scan;
+pub mod schema;
 pub mod script;
 pub mod source;
 pub mod txtar;

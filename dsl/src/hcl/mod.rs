@@ -181,12 +181,12 @@ pub struct External {
 }
 
 // The parser and evaluator (hcl-rs with hcl-edit spans) live in these modules.
-mod eval;
-mod functions;
-mod parse;
+pub(crate) mod eval;
+pub(crate) mod functions;
+pub(crate) mod parse;
 #[cfg(test)]
 mod tests;
-mod vars;
+pub(crate) mod vars;
 
 impl TestFile {
     /// Parses a test file. All errors in the file are returned together.

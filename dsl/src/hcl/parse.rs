@@ -190,7 +190,7 @@ pub(crate) fn at(source: &SourceFile, span: Option<std::ops::Range<usize>>) -> L
 }
 
 /// An "unknown X" error listing what is allowed, with a suggestion when one is close.
-fn unknown(
+pub(crate) fn unknown(
     source: &SourceFile,
     span: Option<std::ops::Range<usize>>,
     what: &str,

@@ -219,6 +219,18 @@ pub(crate) fn locals(
     ctx: &mut Context<'_>,
     errors: &mut Vec<Error>,
 ) -> Value {
+    locals_after(source, blocks, ctx, hcl::Map::new(), errors)
+}
+
+/// [`locals`] of one more file, with `earlier` (the locals of files read before it) in scope;
+/// the result holds both.
+pub(crate) fn locals_after(
+    source: &SourceFile,
+    blocks: &[&Block],
+    ctx: &mut Context<'_>,
+    earlier: hcl::Map<String, Value>,
+    errors: &mut Vec<Error>,
+) -> Value {
     let mut defs: Vec<&Attribute> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for block in blocks {
@@ -296,7 +308,7 @@ pub(crate) fn locals(
             visit(i, &deps, &mut marks, &mut order, &mut stack, &mut in_cycle);
         }
     }
-    let mut values = hcl::Map::new();
+    let mut values = earlier;
     for i in order {
         let attr = defs[i];
         let name = attr.key.to_string();
