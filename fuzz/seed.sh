@@ -63,6 +63,18 @@ for env in dev test ci local; do
     printf '%s\nenv "%s" {\n  url = var.url\n  dev = "sqlite://dev?mode=memory"\n  src = ["file://schema.sql"]\n  migration {\n    dir = "file://migrations"\n    format = golang-migrate\n  }\n  test {\n    schema {\n      src = ["schema.test.hcl"]\n      vars = { name = var.name }\n    }\n  }\n}\nvariable "url" {\n  type = string\n}\nvariable "name" {\n  type = string\n  default = "x"\n}\nlocals {\n  a = getenv("HOME")\n}\n' "$env" "$env" | put atlas_hcl
 done
 
+# HCL schemas: the raw-string schemas of dsl/src/schema's unit tests.
+python3 - "$C/hcl_schema" dsl/src/schema/tests*.rs <<'PY'
+import hashlib, os, re, sys
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+for path in sys.argv[2:]:
+    for block in re.findall(r'r#"(.*?)"#', open(path).read(), re.S):
+        if 'table "' in block or 'schema "' in block:
+            data = block.encode()
+            open(os.path.join(out, hashlib.sha1(data).hexdigest()[:16]), 'wb').write(data)
+PY
+
 # Migration directories: every directory of .sql files, in each format it could be read as.
 while IFS= read -r d; do
     for t in migrate_atlas migrate_golang_migrate migrate_goose migrate_flyway migrate_dbmate; do

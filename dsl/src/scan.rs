@@ -185,6 +185,9 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
         }
     }
     let mut out = Vec::new();
+    // Lines are counted from the previous statement on: counting from the start of the input
+    // for every statement made a file of many statements quadratic.
+    let (mut counted, mut line) = (0, 1);
     while let Some(raw) = sc.statement(&mut pos)? {
         let text = sc.src[raw.start..raw.end].trim_end();
         let text = if sc.delim != DEFAULT_DELIMITER {
@@ -200,7 +203,11 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
         out.push(Statement {
             text: text.to_string(),
             offset: raw.start,
-            line: sc.line_col(raw.start).0,
+            line: {
+                line += sql[counted..raw.start].matches('\n').count();
+                counted = raw.start;
+                line
+            },
             comments: raw.comments,
         });
     }

@@ -8,10 +8,12 @@
 //! - [`text`]: HCL test files, `atlas.hcl`, `--var` values, txtar archives, script lines.
 //! - [`dir`]: migration directories and `atlas.sum`.
 //! - [`url`]: dev URLs and password masking.
+//! - [`schema`]: HCL schema files, parsed and rendered for every dialect.
 //! - [`update`]: the `--update` rewrites (the file reads back as the new output; twice is once).
 
 pub mod dir;
 pub mod scan;
+pub mod schema;
 pub mod text;
 pub mod update;
 pub mod url;
