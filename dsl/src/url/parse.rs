@@ -285,6 +285,29 @@ fn parse_docker_custom(driver: &str, rest: &str) -> Result<DevUrl, String> {
     if name.is_empty() || tag.is_empty() {
         return Err(format!("bad image `{last}`: the form is image:tag"));
     }
+    // Docker's characters only, and a `:` only for a registry's port: anything else could not
+    // be written back as the same URL.
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    let registry = |s: &str| match s.split_once(':') {
+        Some((host, port)) => {
+            plain(host) && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => plain(s),
+    };
+    let segments_ok = segments
+        .iter()
+        .enumerate()
+        .all(|(i, s)| if i == 0 { registry(s) } else { plain(s) });
+    if !segments_ok || !plain(name) || !plain(tag) {
+        return Err(format!(
+            "bad image `{}`: image names and tags use letters, digits, `.`, `_` and `-` (and a registry's `host:port`)",
+            before_query
+        ));
+    }
     segments.push(name);
     let image = segments.join("/");
     Ok(DevUrl::Docker {

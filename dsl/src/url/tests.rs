@@ -499,6 +499,15 @@ fn a_host_with_a_colon_that_is_no_ipv6_address_reads_back() {
 }
 
 #[test]
+fn custom_docker_images_with_odd_characters_are_errors() {
+    // dev_url: an image with `:` and `+` in its path segments wrote back as another URL.
+    let err = parse("docker+postgres:///_/postgrds:d51c+postgres://_/postgrds:d51/ev").unwrap_err();
+    assert!(err.contains("image names and tags use letters"), "{err}");
+    let ok = parse("docker+postgres://localhost:5000/team/pg:15/dev").unwrap();
+    assert_eq!(parse(&ok.to_url()).unwrap(), ok);
+}
+
+#[test]
 fn parse_errors_never_show_the_password() {
     for url in [
         "postgres://u:hunter2@h:x/db",
