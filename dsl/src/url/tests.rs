@@ -503,6 +503,8 @@ fn custom_docker_images_with_odd_characters_are_errors() {
     // dev_url: an image with `:` and `+` in its path segments wrote back as another URL.
     let err = parse("docker+postgres:///_/postgrds:d51c+postgres://_/postgrds:d51/ev").unwrap_err();
     assert!(err.contains("image names and tags use letters"), "{err}");
+    // An org `_` after the placeholder read back as no org.
+    assert!(parse("docker+postgres://_/_/qs/_db").is_err());
     let ok = parse("docker+postgres://localhost:5000/team/pg:15/dev").unwrap();
     assert_eq!(parse(&ok.to_url()).unwrap(), ok);
 }
