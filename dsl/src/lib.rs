@@ -15,6 +15,7 @@
 //! - [`plan`]: Atlas migration plan files (`*.plan.hcl`), for `test "plan"` cases.
 //! - [`schema`]: Atlas HCL schema files (`schema.hcl`): a typed model and DDL per dialect.
 //! - [`txtar`] and [`script`]: txtar archives and the testscript-style script lexer.
+//! - [`update`]: the text edits of `--update` (a literal `output`, a txtar section).
 //! - [`url`]: database URLs (`postgres://`, `mysql://`, `sqlite://`, `docker://`, `local://`).
 
 pub mod dialect;
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod script;
 pub mod source;
 pub mod txtar;
+pub mod update;
 pub mod url;
 
 pub use dialect::Dialect;

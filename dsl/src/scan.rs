@@ -14,7 +14,8 @@
 //! - `BEGIN … END` compound statements (MySQL and SQLite triggers and procedures) stay whole; a
 //!   `BEGIN` with no matching `END` (`BEGIN TRANSACTION;`) is an ordinary word; `BEGIN;` never
 //!   opens a block, so `BEGIN; …; COMMIT;` splits into separate statements;
-//! - PostgreSQL `BEGIN ATOMIC … END` function bodies;
+//! - PostgreSQL `BEGIN ATOMIC … END` function bodies; blocks nest up to 64 deep (a `BEGIN`
+//!   deeper than that is an ordinary word, so no input can exhaust the stack);
 //! - the MySQL client command `DELIMITER xx` (it emits no statement; `DELIMITER ;` restores the
 //!   default) and the file directive `-- atlas:delimiter xx` on the first line. A custom delimiter
 //!   is stripped from the statement text; the default `;` is kept.
@@ -157,6 +158,8 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
         opts,
         delim: opts.delimiter.clone(),
         failed_blocks: HashSet::new(),
+        block_depth: 0,
+        last_end: sql.to_ascii_lowercase().rfind("end"),
     };
     if sc.delim.is_empty() {
         return Err(sc.error(0, "empty delimiter: set a delimiter such as \";\""));
@@ -262,7 +265,17 @@ struct Scanner<'a> {
     /// Positions after a `BEGIN ` whose body was already found to have no `END`: scanning them
     /// again would make a file full of unmatched `BEGIN`s exponential.
     failed_blocks: HashSet<usize>,
+    /// How many blocks the scan is inside; each level is a recursion.
+    block_depth: usize,
+    /// Where the last `end` of the input starts: a block whose body starts after it has no
+    /// `END`, which saves rescanning the rest of a file of `BEGIN TRANSACTION;` lines per line.
+    last_end: Option<usize>,
 }
+
+/// How deep `BEGIN … END` blocks nest. Each level is a recursion of the scanner: without a
+/// bound, a file of many `BEGIN`s without `END` (say, 10 000 `BEGIN TRANSACTION;` lines)
+/// overflows the stack. Past this depth `BEGIN` is an ordinary word; real code nests a few levels.
+const MAX_BLOCK_DEPTH: usize = 64;
 
 enum Comment {
     /// A comment ending at this offset (exclusive).
@@ -443,6 +456,10 @@ impl<'a> Scanner<'a> {
         if self.failed_blocks.contains(&body) {
             return None;
         }
+        if self.block_depth >= MAX_BLOCK_DEPTH || self.last_end.is_none_or(|e| e < body) {
+            return None;
+        }
+        self.block_depth += 1;
         let saved = self.delim.clone();
         let mut pos = body;
         let found = loop {
@@ -457,6 +474,7 @@ impl<'a> Scanner<'a> {
             }
         };
         self.delim = saved;
+        self.block_depth -= 1;
         if found.is_none() {
             self.failed_blocks.insert(body);
         }

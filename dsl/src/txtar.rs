@@ -104,7 +104,7 @@ fn close(archive: &mut Archive, section: Option<ArchiveFile>, text: &str, span: 
 }
 
 /// The name of a marker line (`-- name --`, with or without its line ending), if it is one.
-fn marker_name(line: &str) -> Option<&str> {
+pub fn marker_name(line: &str) -> Option<&str> {
     let line = line.strip_suffix('\n').unwrap_or(line);
     let line = line.strip_suffix('\r').unwrap_or(line);
     let inner = line.strip_prefix("-- ")?.strip_suffix(" --")?;

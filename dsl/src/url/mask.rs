@@ -24,9 +24,11 @@ fn mask_userinfo(text: &str) -> String {
             .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
             .unwrap_or(tail.len());
         let region = &tail[..end];
-        match region.rfind('@') {
-            Some(at) if region[..at].contains(':') && !region[..at].ends_with(':') => {
-                let colon = region[..at].find(':').unwrap_or(at);
+        // The password runs from the first `:` of the userinfo to that `@`; it may itself end
+        // in `:` (`u:pa:@h`), and an empty one (`u:@h`) has nothing to mask.
+        let userinfo = region.rfind('@').map(|at| (at, region[..at].find(':')));
+        match userinfo {
+            Some((at, Some(colon))) if colon + 1 < at => {
                 out.push_str(&region[..=colon]);
                 out.push_str(MASK);
                 rest = &tail[at..];
@@ -48,9 +50,12 @@ fn mask_params(text: &str) -> String {
     let mut rest = text;
     while let Some(eq) = rest.find('=') {
         let (before, after) = (&rest[..eq], &rest[eq + 1..]);
+        // The key starts after the last character that cannot be in one (which may be
+        // several bytes long).
         let key_start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         out.push_str(before);
         out.push('=');
         rest = after;

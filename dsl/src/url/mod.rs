@@ -157,7 +157,14 @@ impl ServerUrl {
                 params.push(("database".to_string(), db.clone()));
             }
         } else {
-            if self.host.contains(':') {
+            // Brackets for an IPv6 address only; any other host with a `:` (percent-encoded
+            // when it was read) is encoded again, so the URL reads back the same.
+            let ipv6 = self.host.contains(':')
+                && self
+                    .host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '%'));
+            if ipv6 {
                 out.push_str(&format!("[{}]", self.host));
             } else {
                 out.push_str(&encode(&self.host, ""));

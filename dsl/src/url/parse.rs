@@ -311,6 +311,31 @@ fn parse_docker_custom(driver: &str, rest: &str) -> Result<DevUrl, String> {
     if name.is_empty() || tag.is_empty() {
         return Err(format!("bad image `{last}`: the form is image:tag"));
     }
+    // Docker's characters only, and a `:` only for a registry's port: anything else could not
+    // be written back as the same URL.
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    // A name component starts with a letter or digit (so `_` stays the "no org" placeholder).
+    let component = |s: &str| plain(s) && s.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let registry = |s: &str| match s.split_once(':') {
+        Some((host, port)) => {
+            component(host) && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => component(s),
+    };
+    let segments_ok = segments
+        .iter()
+        .enumerate()
+        .all(|(i, s)| if i == 0 { registry(s) } else { component(s) });
+    if !segments_ok || !component(name) || !plain(tag) {
+        return Err(format!(
+            "bad image `{}`: image names and tags use letters, digits, `.`, `_` and `-` (and a registry's `host:port`)",
+            before_query
+        ));
+    }
     segments.push(name);
     let image = segments.join("/");
     Ok(DevUrl::Docker {

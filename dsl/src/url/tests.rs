@@ -474,6 +474,42 @@ fn masking_passwords_in_parameters() {
 }
 
 #[test]
+fn masking_found_by_fuzzing() {
+    // url_mask: a password ending in `:` was left in clear (`u:pa:@h` looked like no password).
+    assert_eq!(
+        mask_password("cannot connect to postgres://:\u{6}\0\u{6}:@ and more"),
+        "cannot connect to postgres://:****@ and more"
+    );
+    assert_eq!(
+        mask_password("postgres://u:hunter2:@h/db"),
+        "postgres://u:****@h/db"
+    );
+    // dev_url: a non-ASCII character before `=` made the key's start fall inside it (a panic).
+    assert_eq!(mask_password("\u{fffd}=\0\u{fffd}"), "\u{fffd}=\0\u{fffd}");
+    assert_eq!(mask_password("épassword=x"), "épassword=****");
+}
+
+#[test]
+fn a_host_with_a_colon_that_is_no_ipv6_address_reads_back() {
+    // dev_url: `%3A` in a host decoded to `:`, and the canonical form bracketed it as IPv6.
+    let url = parse("mysql://%00s.sor%3Ap%26s%7Bh/db").unwrap();
+    assert_eq!(parse(&url.to_url()).unwrap(), url);
+    let v6 = parse("postgres://u@[::1]:5432/db").unwrap();
+    assert_eq!(v6.to_url(), "postgres://u@[::1]:5432/db");
+}
+
+#[test]
+fn custom_docker_images_with_odd_characters_are_errors() {
+    // dev_url: an image with `:` and `+` in its path segments wrote back as another URL.
+    let err = parse("docker+postgres:///_/postgrds:d51c+postgres://_/postgrds:d51/ev").unwrap_err();
+    assert!(err.contains("image names and tags use letters"), "{err}");
+    // An org `_` after the placeholder read back as no org.
+    assert!(parse("docker+postgres://_/_/qs/_db").is_err());
+    let ok = parse("docker+postgres://localhost:5000/team/pg:15/dev").unwrap();
+    assert_eq!(parse(&ok.to_url()).unwrap(), ok);
+}
+
+#[test]
 fn parse_errors_never_show_the_password() {
     for url in [
         "postgres://u:hunter2@h:x/db",

@@ -7,7 +7,8 @@
 //!   escaped in quoted strings).
 //!
 //! Regular expressions (`match`, `stdout REGEX`) are never rewritten: failures stay failures
-//! and the summary says so. Every other byte of a file stays as it was.
+//! and the summary says so. Every other byte of a file stays as it was. The text edits
+//! themselves are pure and live in `dbassay_dsl::update` (unit-tested and fuzzed there).
 //!
 //! Trials run in parallel, so rewrites of one file are serialized (a lock per file, in this
 //! process and, with an advisory file lock, across processes), and each rewrite re-reads the
@@ -20,8 +21,8 @@ use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use dbassay_dsl::hcl::{Literal, LiteralStyle};
-use dbassay_dsl::txtar;
+use dbassay_dsl::hcl::Literal;
+use dbassay_dsl::update as edit;
 
 /// A rewrite made in this process: the literal's original span and the length change.
 #[derive(Clone)]
@@ -96,11 +97,8 @@ pub fn rewrite_section(script: &Path, name: &str, data: &str) -> Result<String, 
             ));
         }
         state.sections.insert(name.to_string(), data.to_string());
-        let archive = txtar::parse(text);
-        let file = archive
-            .file(name)
-            .ok_or_else(|| format!("{} has no section {name:?} any more", script.display()))?;
-        Ok((txtar::replace_file_data(text, file, data), file.marker_line))
+        edit::section(text, name, data)?
+            .ok_or_else(|| format!("{} has no section {name:?} any more", script.display()))
     })?;
     let note = format!("{}:{line}: updated section {name:?}", script.display());
     lock(summary_lines()).push(note.clone());
@@ -117,15 +115,10 @@ pub fn rewrite_literal(
 ) -> Result<String, String> {
     with_file(path, |text, state| {
         let (start, end) = (literal.span.start, literal.span.end);
-        let replacement = match &literal.style {
-            LiteralStyle::Quoted => quoted(actual),
-            LiteralStyle::Heredoc { marker, indent } => {
-                let old = shifted(state, start, end)
-                    .and_then(|(s, e)| text.get(s..e))
-                    .unwrap_or("");
-                heredoc(old, marker, *indent, actual)
-            }
-        };
+        let old = shifted(state, start, end)
+            .and_then(|(s, e)| text.get(s..e))
+            .unwrap_or("");
+        let replacement = edit::literal(old, &literal.style, actual)?;
         if let Some(done) = state
             .edits
             .iter()
@@ -139,13 +132,7 @@ pub fn rewrite_literal(
         }
         let (s, e) = shifted(state, start, end).ok_or("the file changed during the run")?;
         let current = text.get(s..e).ok_or("the file changed during the run")?;
-        let plausible = match &literal.style {
-            LiteralStyle::Quoted => current.starts_with('"') && current.ends_with('"'),
-            LiteralStyle::Heredoc { marker, .. } => {
-                current.starts_with("<<") && current.trim_end().ends_with(marker.as_str())
-            }
-        };
-        if !plausible {
+        if !edit::plausible(current, &literal.style) {
             return Err("the file changed during the run; run again".into());
         }
         let mut new = String::with_capacity(text.len() + replacement.len());
@@ -184,66 +171,6 @@ fn shifted(state: &FileState, start: usize, end: usize) -> Option<(usize, usize)
     ))
 }
 
-/// A quoted HCL string holding `text` exactly.
-fn quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A heredoc holding `text`, written like `old`: the same marker, and for `<<-` the same
-/// indentation of content and closing marker.
-fn heredoc(old: &str, marker: &str, indent: bool, text: &str) -> String {
-    let escaped = text.replace("${", "$${").replace("%{", "%%{");
-    let open = if indent {
-        format!("<<-{marker}")
-    } else {
-        format!("<<{marker}")
-    };
-    let old_lines: Vec<&str> = old.lines().collect();
-    let close_indent = old_lines
-        .last()
-        .map_or("", |l| &l[..l.len() - l.trim_start().len()]);
-    let content_indent = if indent {
-        old_lines
-            .get(1..old_lines.len().saturating_sub(1))
-            .unwrap_or(&[])
-            .iter()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| &l[..l.len() - l.trim_start().len()])
-            .min_by_key(|i| i.len())
-            .unwrap_or(close_indent)
-    } else {
-        ""
-    };
-    let mut out = format!("{open}\n");
-    for line in escaped.trim_matches('\n').lines() {
-        if !line.is_empty() {
-            out.push_str(content_indent);
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push_str(close_indent);
-    out.push_str(marker);
-    out
-}
-
 /// What this process rewrote (and refused to), in order.
 pub fn summary() -> Vec<String> {
     lock(summary_lines()).clone()
@@ -273,31 +200,6 @@ pub fn in_ci() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoted_strings_escape_what_hcl_reads_specially() {
-        assert_eq!(
-            quoted("a\"b\\c\nd ${x} %{y} $z"),
-            r#""a\"b\\c\nd $${x} %%{y} $z""#
-        );
-    }
-
-    #[test]
-    fn heredocs_keep_marker_and_indentation() {
-        assert_eq!(
-            heredoc("<<EOT\nold\nEOT", "EOT", false, "1,a\n2,b"),
-            "<<EOT\n1,a\n2,b\nEOT"
-        );
-        let old = "<<-OUT\n      x\n    OUT";
-        assert_eq!(
-            heredoc(old, "OUT", true, "1\n\n${v}"),
-            "<<-OUT\n      1\n\n      $${v}\n    OUT"
-        );
-        assert_eq!(
-            heredoc("<<-OUT\n  OUT", "OUT", true, "a"),
-            "<<-OUT\n  a\n  OUT"
-        );
-    }
 
     #[test]
     fn sections_are_rewritten_byte_for_byte_elsewhere() {
