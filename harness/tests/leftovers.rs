@@ -163,3 +163,101 @@ fn a_run_after_a_killed_one_leaves_no_assay_database() {
     let _ = std::fs::remove_dir_all(&sleepy);
     let _ = std::fs::remove_dir_all(&quick);
 }
+
+/// The user's server restarts while a run's cases sleep: the run fails, and whatever it could
+/// not drop is gone after the next run.
+#[test]
+fn a_run_after_a_server_restart_leaves_no_assay_database() {
+    let binaries = match Binaries::find(None) {
+        Ok(b) => b,
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL is needed under CI: {e}"
+            );
+            eprintln!("!!! SKIPPED: {e}");
+            return;
+        }
+    };
+    let mut instance = postgres::local::start(&binaries).expect("the user's server starts");
+    let facts = instance.connect().clone();
+    let url = format!("postgres://postgres@127.0.0.1:{}/postgres", facts.port);
+    let mut admin = PgSession::connect(&facts.config("postgres")).unwrap();
+    let sleepy = dir("restarted", true);
+    let mut run = assay(&sleepy, &url).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while names(&mut admin).len() < 3 {
+        assert!(Instant::now() < deadline, "the run made no databases");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(admin);
+
+    // Restart: a fast shutdown (every session ends), then the same data dir and port again.
+    let pid = instance.pid().unwrap();
+    // SAFETY: kill has no memory preconditions; the pid is the server this test started.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGINT) };
+    let gone = Instant::now() + Duration::from_secs(30);
+    while PathBuf::from(format!("/proc/{pid}/status")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .contains("zombie")
+    {
+        assert!(Instant::now() < gone, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let postgres = binaries.bindir.join("postgres");
+    let mut command = if unsafe { libc::geteuid() } == 0 {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&postgres);
+        c
+    } else {
+        Command::new(&postgres)
+    };
+    let mut restarted = command
+        .arg("-D")
+        .arg(instance.dir().join("data"))
+        .args(["-p", &facts.port.to_string(), "-h", "127.0.0.1", "-k"])
+        .arg(instance.dir().join("sockets"))
+        .args(["-c", "fsync=off", "-c", "dynamic_shared_memory_type=mmap"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut admin = loop {
+        if let Ok(session) = PgSession::connect(&facts.config("postgres")) {
+            break session;
+        }
+        assert!(Instant::now() < deadline, "the server did not come back");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let status = run.wait().unwrap();
+    assert!(!status.success(), "the run's cases lost their sessions");
+
+    let quick = dir("after-restart", false);
+    let next = assay(&quick, &url).stderr(Stdio::piped()).output().unwrap();
+    assert!(
+        next.status.success(),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !names(&mut admin).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "left behind: {:?}",
+            names(&mut admin)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(admin);
+    let _ = std::fs::remove_dir_all(&sleepy);
+    let _ = std::fs::remove_dir_all(&quick);
+    // The restarted postmaster (runuser does not pass signals on): its pid is in its data dir.
+    let pid_file = std::fs::read_to_string(instance.dir().join("data/postmaster.pid")).unwrap();
+    let postmaster: i32 = pid_file.lines().next().unwrap().trim().parse().unwrap();
+    // SAFETY: as above; this is the restarted server.
+    unsafe { libc::kill(postmaster, libc::SIGINT) };
+    let _ = restarted.wait();
+    instance.stop();
+}
