@@ -261,3 +261,92 @@ fn a_run_after_a_server_restart_leaves_no_assay_database() {
     let _ = restarted.wait();
     instance.stop();
 }
+
+/// The same on a user's MariaDB: databases carry the marker as their schema comment.
+#[test]
+fn mariadb_a_run_after_a_killed_one_leaves_no_assay_database() {
+    use dbassay::provision::mysql::{Binaries as MyBinaries, Flavor, MysqlServer};
+    if let Err(e) = MyBinaries::find() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "MariaDB is needed under CI: {e}"
+        );
+        eprintln!("!!! SKIPPED: {e}");
+        return;
+    }
+    let server = MysqlServer::local_unshared(Flavor::Mariadb, None).expect("the user's server");
+    let c = server.connect_info().clone();
+    let url = format!(
+        "mariadb://{}:{}@{}:{}/",
+        c.user,
+        c.password.clone().unwrap_or_default(),
+        c.host,
+        c.port
+    );
+    let mut admin = dbassay::engine::mysql::MysqlSession::connect(c.opts(None)).unwrap();
+    let list = |admin: &mut dyn Session| -> Vec<String> {
+        match admin.run("SHOW DATABASES LIKE 'assay%'").unwrap() {
+            Outcome::Rows(grid) => {
+                let mut names: Vec<String> = grid
+                    .rows
+                    .into_iter()
+                    .filter_map(|mut r| r.remove(0))
+                    .collect();
+                names.sort();
+                names
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let host = String::from_utf8(Command::new("hostname").output().unwrap().stdout).unwrap();
+    admin.run("CREATE DATABASE assay_users_own").unwrap();
+    admin
+        .run(&format!(
+            "CREATE DATABASE assay_kept_0 COMMENT 'assay run host={} pid=4194304 start=1 prefix=assay_kept_ kept'",
+            host.trim()
+        ))
+        .unwrap();
+    let untouchable = list(&mut admin);
+
+    let cases = |name: &str, sql: &str| {
+        let dir = dir(name, false);
+        let body = (0..4)
+            .map(|i| {
+                format!("test \"schema\" \"c{i}\" {{\n  exec {{\n    sql = \"{sql}\"\n  }}\n}}\n")
+            })
+            .collect::<String>();
+        std::fs::write(dir.join("c.test.hcl"), body).unwrap();
+        dir
+    };
+    let run = |dir: &Path| {
+        let mut command = Command::new(ASSAY);
+        command
+            .args(["test", dir.to_str().unwrap(), "--dev-url", &url, "-q"])
+            .args(["--test-threads", "4"])
+            .env_remove("ASSAY_RUN_ID")
+            .env_remove("NEXTEST_RUN_ID")
+            .stdout(Stdio::null());
+        command
+    };
+    let sleepy = cases("maria-killed", "SELECT SLEEP(60)");
+    let mut killed = run(&sleepy).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while list(&mut admin).len() < untouchable.len() + 3 {
+        assert!(Instant::now() < deadline, "the run made no databases");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    // The killed run's sleeping sessions end with their connections.
+    let quick = cases("maria-next", "SELECT 1");
+    let next = run(&quick).stderr(Stdio::piped()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert!(next.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("left on"),
+        "the sweep says what it drops: {stderr}"
+    );
+    assert_eq!(list(&mut admin), untouchable);
+    let _ = std::fs::remove_dir_all(&sleepy);
+    let _ = std::fs::remove_dir_all(&quick);
+}
