@@ -184,7 +184,12 @@ fn a_run_after_a_server_restart_leaves_no_assay_database() {
     let url = format!("postgres://postgres@127.0.0.1:{}/postgres", facts.port);
     let mut admin = PgSession::connect(&facts.config("postgres")).unwrap();
     let sleepy = dir("restarted", true);
-    let mut run = assay(&sleepy, &url).stderr(Stdio::null()).spawn().unwrap();
+    // Cases that start after the restart would sleep on: the time limit bounds the test.
+    let mut run = assay(&sleepy, &url)
+        .args(["--timeout", "10s"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while names(&mut admin).len() < 3 {
         assert!(Instant::now() < deadline, "the run made no databases");
