@@ -250,8 +250,13 @@ fn a_run_after_a_server_restart_leaves_no_assay_database() {
     while !names(&mut admin).is_empty() {
         assert!(
             Instant::now() < deadline,
-            "left behind: {:?}",
-            names(&mut admin)
+            "left behind: {:?} {:?}\nthe next run said: {}",
+            names(&mut admin),
+            admin.run(
+                "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database \
+                 WHERE datname LIKE 'assay%'"
+            ),
+            String::from_utf8_lossy(&next.stderr)
         );
         std::thread::sleep(Duration::from_millis(100));
     }
