@@ -63,6 +63,40 @@ pub fn is_stale(name: &str, marker: &str) -> bool {
     start_time(pid) != Some(start)
 }
 
+/// The names to drop of the `(name, marker)` databases on a server: the stale ones, and the
+/// unmarked ones named with the prefix of a stale marker — a database whose `CREATE` committed
+/// but whose marker never followed (the connection broke in between) belongs to the run whose
+/// other databases name that prefix, unless a live run's marker names it too.
+pub fn stale_names(databases: &[(String, String)]) -> Vec<String> {
+    let mut dead = Vec::new();
+    let mut live = Vec::new();
+    for (name, marker) in databases {
+        let Some(prefix) = prefix_of(marker) else {
+            continue;
+        };
+        if is_stale(name, marker) {
+            dead.push(prefix);
+        } else {
+            live.push(prefix);
+        }
+    }
+    dead.retain(|p| !live.contains(p));
+    (databases.iter())
+        .filter(|(name, marker)| {
+            is_stale(name, marker)
+                || (marker.is_empty() && dead.iter().any(|p| name.starts_with(p)))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The `prefix=` of a marker (of any host, kept or not).
+fn prefix_of(marker: &str) -> Option<&str> {
+    let rest = marker.strip_prefix("assay run ")?;
+    let prefix = rest.split(' ').find_map(|w| w.strip_prefix("prefix="))?;
+    prefix.starts_with("assay_").then_some(prefix)
+}
+
 /// This machine's host name.
 fn host() -> &'static str {
     static HOST: OnceLock<String> = OnceLock::new();
@@ -122,5 +156,33 @@ mod tests {
             !is_stale("x_0", &no_prefix),
             "only assay_ names are ever dropped"
         );
+    }
+
+    #[test]
+    fn an_unmarked_sibling_of_a_gone_runs_database_is_stale_too() {
+        let gone = format!(
+            "assay run host={} pid=4194304 start=1 prefix=assay_x_",
+            host()
+        );
+        let list = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
+            rows.iter()
+                .map(|(n, m)| (n.to_string(), m.to_string()))
+                .collect()
+        };
+        let dbs = list(&[
+            ("assay_x_0", &gone),
+            ("assay_x_1", ""),
+            ("assay_y_1", ""),
+            ("assay_users", ""),
+        ]);
+        assert_eq!(stale_names(&dbs), ["assay_x_0", "assay_x_1"]);
+        // A live run with the same prefix (a recycled pid): hands off its unmarked ones.
+        let live = text("assay_x_");
+        let dbs = list(&[
+            ("assay_x_0", &gone),
+            ("assay_x_5", &live),
+            ("assay_x_1", ""),
+        ]);
+        assert_eq!(stale_names(&dbs), vec!["assay_x_0".to_string()]);
     }
 }

@@ -41,7 +41,9 @@ use sha2::{Digest, Sha256};
 use crate::engine::mysql::{self as engine, MysqlSession};
 use crate::engine::{Dialect, Session};
 use crate::provision::cleanup::{self, Registration};
-use crate::provision::{Database, Frozen, ProvisionError, Result, Server, Snapshot, shared};
+use crate::provision::{
+    Database, Frozen, ProvisionError, Result, Server, Snapshot, marker, shared,
+};
 use crate::runtime;
 use crate::supply::budget::{Budget, Counted, Permit, Reclaim, patiently};
 
@@ -293,6 +295,9 @@ struct Inner {
     idle: Mutex<Vec<Admin>>,
     /// The connection budget of this server (see `supply::budget`).
     budget: Arc<Budget>,
+    /// On a MariaDB server assay did not start, databases carry a [`marker`] as their schema
+    /// comment, and stale ones of gone runs are dropped when the server is first used.
+    marked: bool,
     // Declared last: the server stops after the admin connections are closed.
     local: Option<LocalGuard>,
 }
@@ -392,6 +397,51 @@ impl Inner {
         ))
     }
 
+    /// `CREATE DATABASE name`, with this run's [`marker`] as its comment when `marked`.
+    pub(super) fn create_sql(&self, name: &str) -> String {
+        match self.marked {
+            true => format!(
+                "CREATE DATABASE {} COMMENT {}",
+                quote_ident(name),
+                quote_str(&marker::text(&self.prefix()))
+            ),
+            false => format!("CREATE DATABASE {}", quote_ident(name)),
+        }
+    }
+
+    fn prefix(&self) -> String {
+        format!("assay_{}_", self.run_id)
+    }
+
+    /// Drops the databases that runs of assay on this host left when they were killed: those
+    /// whose [`marker`] comment names a process that is gone.
+    fn sweep(&self) -> Result<()> {
+        let mut conn = self.take()?;
+        let rows: Vec<(String, String)> = runtime::block_on(conn.query(
+            "SELECT SCHEMA_NAME, SCHEMA_COMMENT FROM information_schema.SCHEMATA \
+             WHERE SCHEMA_NAME LIKE 'assay\\_%'",
+        ))
+        .map_err(|e| self.error("cannot list databases", &e))?;
+        self.give(conn);
+        let stale: Vec<String> = (rows.into_iter())
+            .filter(|(name, comment)| marker::is_stale(name, comment))
+            .map(|(name, _)| name)
+            .collect();
+        if !stale.is_empty() {
+            eprintln!(
+                "assay: dropping {} database(s) left on {}:{} by earlier runs that are gone: {}",
+                stale.len(),
+                self.connect.host,
+                self.connect.port,
+                stale.join(", ")
+            );
+        }
+        for name in stale {
+            self.drop_database(&name);
+        }
+        Ok(())
+    }
+
     fn new_name(&self) -> String {
         format!(
             "assay_{}_{}",
@@ -455,6 +505,8 @@ impl MysqlServer {
             let v: Option<String> = conn.query_first("SELECT VERSION()").await.ok().flatten();
             v.is_some_and(|v| v.contains("MariaDB"))
         });
+        // MySQL has no schema comments; servers assay started go away whole.
+        let marked = is_mariadb && local.is_none();
         let limit = runtime::block_on(connection_limit(&mut conn));
         // A case holds at most its session, its restorer's connection and an admin connection.
         let budget = Budget::new(
@@ -473,10 +525,14 @@ impl MysqlServer {
             next: AtomicU64::new(1),
             idle: Mutex::new(vec![first]),
             budget,
+            marked,
             local,
         });
         let pool: Arc<dyn Reclaim> = inner.clone();
         inner.budget.reclaim_with(Arc::downgrade(&pool));
+        if marked {
+            inner.sweep()?;
+        }
         Ok(MysqlServer {
             inner,
             snapshots: Mutex::new(HashMap::new()),
@@ -558,8 +614,7 @@ impl Server for MysqlServer {
 
     fn create(&self) -> Result<Box<dyn Database>> {
         let name = self.inner.new_name();
-        self.inner
-            .admin(&format!("CREATE DATABASE {}", quote_ident(&name)))?;
+        self.inner.admin(&self.inner.create_sql(&name))?;
         Ok(Box::new(MysqlDatabase::new(&self.inner, name)))
     }
 
@@ -658,8 +713,8 @@ fn locked_template(
             if template_finished(&mut conn, template).await? {
                 let recipe = dump::Recipe::capture(&mut conn, template).await?;
                 let sql = format!(
-                    "CREATE DATABASE {}; {}",
-                    quote_ident(&private),
+                    "{}; {}",
+                    inner.create_sql(&private),
                     recipe.script(template, &private)
                 );
                 if let Err(e) = batch(&mut conn, &sql).await {
@@ -772,8 +827,8 @@ impl Snapshot for MysqlSnapshot {
     fn copy(&self) -> Result<Box<dyn Database>> {
         let name = self.inner.new_name();
         let sql = format!(
-            "CREATE DATABASE {}; {}",
-            quote_ident(&name),
+            "{}; {}",
+            self.inner.create_sql(&name),
             self.recipe.script(&self.template, &name)
         );
         let mut database = MysqlDatabase::new(&self.inner, name);
@@ -856,6 +911,17 @@ impl Database for MysqlDatabase {
     fn keep(&mut self) {
         self.kept = true;
         self.registration = None;
+        if self.inner.marked {
+            // A kept database is never swept.
+            let sql = format!(
+                "ALTER DATABASE {} COMMENT {}",
+                quote_ident(&self.name),
+                quote_str(&marker::kept(&self.inner.prefix()))
+            );
+            if let Err(e) = self.inner.admin(&sql) {
+                eprintln!("assay: could not mark {} as kept: {e}", self.name);
+            }
+        }
     }
 
     fn restorer(&self) -> Result<Option<Box<dyn crate::provision::Restorer>>> {

@@ -134,7 +134,7 @@ impl MysqlRestorer {
         recipe: Option<&Recipe>,
     ) -> Result<MysqlRestorer> {
         let shadow_name = inner.new_name();
-        inner.admin(&format!("CREATE DATABASE {}", quote_ident(&shadow_name)))?;
+        inner.admin(&inner.create_sql(&shadow_name))?;
         let shadow = MysqlDatabase::new(inner, shadow_name);
         let mut conn = inner.connect_admin()?;
         let base = runtime::block_on(async {

@@ -338,15 +338,15 @@ impl Inner {
     fn sweep(&self) -> Result<()> {
         let sql = "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') \
                    FROM pg_database WHERE datname LIKE 'assay\\_%'";
-        let stale: Vec<String> = (self.exec(sql)?.into_iter())
+        let databases: Vec<(String, String)> = (self.exec(sql)?.into_iter())
             .filter_map(|m| match m {
                 SimpleQueryMessage::Row(row) => {
-                    let (name, comment) = (row.get(0)?, row.get(1)?);
-                    marker::is_stale(name, comment).then(|| name.to_string())
+                    Some((row.get(0)?.to_string(), row.get(1)?.to_string()))
                 }
                 _ => None,
             })
             .collect();
+        let stale = marker::stale_names(&databases);
         if !stale.is_empty() {
             eprintln!(
                 "assay: dropping {} database(s) left on {:?} by earlier runs that are gone: {}",
@@ -374,7 +374,12 @@ impl Inner {
             // Pipelined with the CREATE: no extra round trip. (Not one string: CREATE DATABASE
             // refuses the implicit transaction of a multi-statement query.)
             let comment = self.comment(name, &marker::text(&self.prefix));
-            self.exec_pipelined(&sql, &comment)?;
+            if let Err(e) = self.exec_pipelined(&sql, &comment) {
+                // The CREATE may have committed without its marker (the connection broke in
+                // between): no later run could prove the database is ours, so drop it now.
+                self.drops.push(name.to_string());
+                return Err(e);
+            }
         } else {
             self.exec(&sql)?;
         }
