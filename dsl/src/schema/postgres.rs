@@ -112,7 +112,10 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     }
     for &(ti, fi) in &order.deferred {
         let t = &schema.tables[ti];
-        let fk = fk_clause(ddl, &t.foreign_keys[fi]);
+        let fk = ddl.foreign_key(
+            &t.foreign_keys[fi],
+            &ddl.name(&t.foreign_keys[fi].ref_table),
+        );
         ddl.stmt(format!("ALTER TABLE {} ADD {fk}", ddl.name(&t.name)));
     }
     for q in &schema.sequences {
@@ -227,23 +230,6 @@ fn check_clause(ddl: &mut Ddl, c: &Check) -> String {
     }
 }
 
-fn fk_clause(ddl: &Ddl, fk: &super::model::ForeignKey) -> String {
-    let mut s = format!(
-        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-        ddl.ident(&fk.name),
-        ddl.idents(&fk.columns),
-        ddl.name(&fk.ref_table),
-        ddl.idents(&fk.ref_columns)
-    );
-    if let Some(a) = &fk.on_update {
-        s.push_str(&format!(" ON UPDATE {a}"));
-    }
-    if let Some(a) = &fk.on_delete {
-        s.push_str(&format!(" ON DELETE {a}"));
-    }
-    s
-}
-
 fn column(ddl: &mut Ddl, c: &Column) -> Option<String> {
     let ty = sql_type(ddl, &c.ty, c.unsigned)?;
     let mut s = format!("{} {ty}", ddl.ident(&c.name));
@@ -345,7 +331,7 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
     }
     for (i, fk) in t.foreign_keys.iter().enumerate() {
         if !deferred.contains(&i) {
-            parts.push(fk_clause(ddl, fk));
+            parts.push(ddl.foreign_key(fk, &ddl.name(&fk.ref_table)));
         }
     }
     for c in &t.checks {

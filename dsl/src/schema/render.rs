@@ -70,6 +70,24 @@ impl Ddl {
             .join(", ")
     }
 
+    /// `CONSTRAINT name FOREIGN KEY (…) REFERENCES parent (…)` with its actions; `parent` is the
+    /// referenced table as the dialect writes it.
+    pub(super) fn foreign_key(&self, fk: &super::model::ForeignKey, parent: &str) -> String {
+        let mut s = format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {parent} ({})",
+            self.ident(&fk.name),
+            self.idents(&fk.columns),
+            self.idents(&fk.ref_columns)
+        );
+        if let Some(a) = &fk.on_update {
+            s.push_str(&format!(" ON UPDATE {a}"));
+        }
+        if let Some(a) = &fk.on_delete {
+            s.push_str(&format!(" ON DELETE {a}"));
+        }
+        s
+    }
+
     /// A SQL string literal.
     pub(super) fn string(&self, s: &str) -> String {
         quote_string(self.dialect, s)

@@ -210,20 +210,8 @@ fn table(ddl: &mut Ddl, t: &Table) {
         });
     }
     for fk in &t.foreign_keys {
-        let mut s = format!(
-            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-            ddl.ident(&fk.name),
-            ddl.idents(&fk.columns),
-            ddl.ident(&fk.ref_table.name),
-            ddl.idents(&fk.ref_columns)
-        );
-        if let Some(a) = &fk.on_update {
-            s.push_str(&format!(" ON UPDATE {a}"));
-        }
-        if let Some(a) = &fk.on_delete {
-            s.push_str(&format!(" ON DELETE {a}"));
-        }
-        parts.push(s);
+        // SQLite names the parent table without its schema.
+        parts.push(ddl.foreign_key(fk, &ddl.ident(&fk.ref_table.name)));
     }
     for c in &t.checks {
         if c.enforced.is_some() {
