@@ -140,7 +140,12 @@ pub fn replace_file_data(text: &str, file: &ArchiveFile, new_data: &str) -> Stri
     let span = &file.data_span;
     let mut out = String::with_capacity(text.len() + new_data.len());
     out.push_str(&text[..span.start]);
-    out.push_str(&with_final_newline(new_data));
+    let new_data = with_final_newline(new_data);
+    // A marker on the last line without a line ending gets one, or the data would extend it.
+    if !new_data.is_empty() && !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&new_data);
     out.push_str(&text[span.end..]);
     out
 }

@@ -198,4 +198,20 @@ mod tests {
         assert_eq!(line, 2);
         assert_eq!(section(text, "nope", "x").unwrap(), None);
     }
+
+    #[test]
+    fn a_marker_on_the_last_line_without_a_line_ending_keeps_its_section() {
+        // update_txtar: the data was appended to the marker line, and the section was gone.
+        let (new, line) = section("-- suite/pass.txtar --", "suite/pass.txtar", "nata")
+            .unwrap()
+            .unwrap();
+        assert_eq!(new, "-- suite/pass.txtar --\nnata\n");
+        assert_eq!(line, 1);
+        assert_eq!(
+            txtar::parse(&new).file("suite/pass.txtar").unwrap().data,
+            "nata\n"
+        );
+        let (crlf, _) = section("x\r\n-- a --\r", "a", "b\n").unwrap().unwrap();
+        assert_eq!(crlf, "x\r\n-- a --\r\nb\n");
+    }
 }

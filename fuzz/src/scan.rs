@@ -86,6 +86,11 @@ fn delimiters(sql: &str) -> Vec<String> {
 fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
     let mut rest = gap;
     loop {
+        // A delimiter may itself start with whitespace (`-- atlas:delimiter \n\nGO`).
+        if let Some(d) = delimiters.iter().find(|d| rest.starts_with(d.as_str())) {
+            rest = &rest[d.len()..];
+            continue;
+        }
         rest = rest.trim_start();
         if rest.is_empty() {
             return;

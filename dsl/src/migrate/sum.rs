@@ -98,7 +98,8 @@ fn parse(text: &str, at: &dyn Fn(usize) -> Location) -> Result<SumFile, Error> {
         if line.trim().is_empty() {
             continue;
         }
-        let Some((name, hash)) = line.split_once("h1:") else {
+        // The last `h1:`: a hash (base64) has no `:`, a file name may hold `h1:`.
+        let Some((name, hash)) = line.rsplit_once("h1:") else {
             return Err(invalid(
                 i + 1,
                 "every line after the first must be `<file> h1:<hash>`",

@@ -455,6 +455,18 @@ fn sum_text_matches_the_spec_algorithm() {
 }
 
 #[test]
+fn a_file_name_holding_h1_verifies_against_its_own_sum() {
+    // migrate_dbmate: a name with ` h1:` in it was cut at the first `h1:` of its sum line.
+    let d = TempDir::with(&[("1_a h1:b.sql", "SELECT 1;\n"), ("2_c.sql", "SELECT 2;\n")]);
+    let dir = d.open(Format::Atlas).unwrap();
+    let own = Dir {
+        sum: Some(sum_text(&dir)),
+        ..dir
+    };
+    validate(&own).unwrap();
+}
+
+#[test]
 fn validate_detects_added_edited_and_removed_files() {
     let d = TempDir::with(&[
         ("1_a.sql", "SELECT 1;"),

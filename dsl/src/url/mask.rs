@@ -6,7 +6,9 @@
 /// Works on text that does not parse (an error message, a libpq keyword string), so it can be
 /// applied to anything assay prints about a connection.
 pub fn mask_password(text: &str) -> String {
-    mask_params(&mask_userinfo(text))
+    // Settings first: a URL's userinfo runs to the last `@`, which may lie inside a
+    // `password=` value and would take the key but leave the value.
+    mask_userinfo(&mask_params(text))
 }
 
 const MASK: &str = "****";

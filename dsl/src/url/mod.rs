@@ -139,16 +139,21 @@ impl ServerUrl {
     /// database=db`); any other scheme writes it as `host=/dir` (the PostgreSQL convention).
     pub fn to_url(&self, scheme: &str) -> String {
         let mut out = format!("{scheme}://");
-        if let Some(user) = &self.user {
-            out.push_str(&encode(user, ""));
-            if let Some(password) = &self.password {
-                out.push(':');
-                out.push_str(&encode(password, ""));
+        let mut params = Vec::new();
+        match (&self.user, &self.password) {
+            (Some(user), password) => {
+                out.push_str(&encode(user, ""));
+                if let Some(password) = password {
+                    out.push(':');
+                    out.push_str(&encode(password, ""));
+                }
+                out.push('@');
             }
-            out.push('@');
+            // A password with no user (libpq's `?password=`) stays a parameter.
+            (None, Some(password)) => params.push(("password".to_string(), password.clone())),
+            (None, None) => {}
         }
         let unix = scheme.ends_with("+unix");
-        let mut params = Vec::new();
         if unix {
             if let Some(socket) = &self.socket {
                 out.push_str(&encode(&socket.to_string_lossy(), "/"));

@@ -363,7 +363,19 @@ fn parse_local(rest: &str) -> Result<DevUrl, String> {
     };
     let version = match segments.next() {
         None | Some("" | "any" | "*") => None,
-        Some(v) if v.starts_with(|c: char| c.is_ascii_digit()) => Some(v.to_string()),
+        Some(v)
+            if v.starts_with(|c: char| c.is_ascii_digit())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
+        {
+            Some(v.to_string())
+        }
+        Some(v) if v.starts_with(|c: char| c.is_ascii_digit()) => {
+            return Err(format!(
+                "`{}` is not a version: a version is letters, digits, `.`, `-` and `_`, like 15 or 10.11",
+                v.escape_debug()
+            ));
+        }
         Some(v) => {
             return Err(format!(
                 "`{v}` is not a version; write local://{driver}/any/{v} for a database on any installed version"

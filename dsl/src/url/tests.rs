@@ -487,6 +487,32 @@ fn masking_found_by_fuzzing() {
     // dev_url: a non-ASCII character before `=` made the key's start fall inside it (a panic).
     assert_eq!(mask_password("\u{fffd}=\0\u{fffd}"), "\u{fffd}=\0\u{fffd}");
     assert_eq!(mask_password("épassword=x"), "épassword=****");
+    // url_mask: a URL-like text before `password=` took the key into its userinfo (which ends
+    // at the last `@`) and left a value holding `@` in clear.
+    assert_eq!(
+        mask_password("host=h \0:////:\0x\0password=@:/y dbname=d"),
+        "host=h \0:////:\0x\0password=**** dbname=d"
+    );
+    assert_eq!(
+        mask_password("a://u:v password=p@ss dbname=d"),
+        "a://u:v password=**** dbname=d"
+    );
+}
+
+#[test]
+fn round_trips_found_by_fuzzing() {
+    // dev_url: a password given as a parameter with no user was dropped from the canonical form.
+    let url = parse("postgres:///db?host=/var/run&password=A%00b-disable").unwrap();
+    assert_eq!(parse(&url.to_url()).unwrap(), url);
+    assert_eq!(
+        mask_password(&url.to_url()),
+        "postgres:///db?password=****&host=/var/run"
+    );
+    // dev_url: a local:// version holding a control character lost it when the URL was
+    // trimmed; a version is letters, digits, `.`, `-` and `_`.
+    let err = parse("local://mariadb/1cal:\u{fffd}\r/").unwrap_err();
+    assert!(err.contains("is not a version"), "{err}");
+    assert!(parse("local://mariadb/10.11/db").is_ok());
 }
 
 #[test]
