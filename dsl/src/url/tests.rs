@@ -491,7 +491,13 @@ fn masking_found_by_fuzzing() {
     // at the last `@`) and left a value holding `@` in clear.
     assert_eq!(
         mask_password("host=h \0:////:\0x\0password=@:/y dbname=d"),
-        "host=h \0:////:\0x\0password=**** dbname=d"
+        "host=h \0:////:**** dbname=d"
+    );
+    // url_mask: and the other way round, a `password=` inside the user hid the `:` that
+    // starts the URL's password when settings were masked first.
+    assert_eq!(
+        mask_password("to postgres://xpassword=a:;b@s2 and more"),
+        "to postgres://xpassword=****@s2 and more"
     );
     assert_eq!(
         mask_password("a://u:v password=p@ss dbname=d"),
