@@ -233,10 +233,24 @@ impl DevUrl {
             DevUrl::Sqlite { path, name, params } => {
                 let mut params = params.clone();
                 let mut out = String::from("sqlite://");
+                // A name that itself starts with `file:` keeps it behind one more `file:`
+                // (SQLite's URI prefix, which reading drops once).
+                let file_prefix = |name: &str| {
+                    if name.starts_with("file:") {
+                        "file:"
+                    } else {
+                        ""
+                    }
+                };
                 match path {
-                    Some(path) => out.push_str(&encode(&path.to_string_lossy(), "/:.")),
+                    Some(path) => {
+                        let path = path.to_string_lossy();
+                        out.push_str(file_prefix(&path));
+                        out.push_str(&encode(&path, "/:."));
+                    }
                     None if name.is_empty() => out.push_str(":memory:"),
                     None => {
+                        out.push_str(file_prefix(name));
                         out.push_str(&encode(name, "/:."));
                         params.insert(0, ("mode".to_string(), "memory".to_string()));
                     }

@@ -519,6 +519,14 @@ fn round_trips_found_by_fuzzing() {
     let err = parse("local://mariadb/1cal:\u{fffd}\r/").unwrap_err();
     assert!(err.contains("is not a version"), "{err}");
     assert!(parse("local://mariadb/10.11/db").is_ok());
+    // dev_url: a SQLite name that starts with `file:` after the prefix lost it on the way back.
+    for url in [
+        "sqlite://file:file:/x.db/x.db",
+        "sqlite://file:file:m?mode=memory",
+    ] {
+        let parsed = parse(url).unwrap();
+        assert_eq!(parse(&parsed.to_url()).unwrap(), parsed, "{url}");
+    }
 }
 
 #[test]
