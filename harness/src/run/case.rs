@@ -25,8 +25,9 @@ use crate::supply::target::{DesiredState, Target};
 use crate::supply::worker as rollback;
 
 /// How many migration files a worker database applies to reach the version a case starts at,
-/// at most, before a copy of the cached state is made instead (a copy costs about as much as
-/// applying a few files on PostgreSQL, a few dozen on MariaDB).
+/// at most, before a copy of the cached state is made instead, when that state is already built
+/// (a copy costs about as much as applying a few files on PostgreSQL, a few dozen on MariaDB).
+/// A state not built yet costs more than applying the files: any idle worker below it advances.
 const ADVANCE_LIMIT: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,7 +204,14 @@ impl CaseJob {
                 later,
                 server.dialect(),
             ) {
-                let keys: Vec<String> = (0..=i.min(ADVANCE_LIMIT))
+                // A worker any distance behind is advanced when the state is not built yet:
+                // building it would apply those files too, and copy the database twice (and
+                // first build every other case's start version below it).
+                let built = (self.target)
+                    .ready(&cache::key(server.engine(), migrations, i))
+                    .is_some();
+                let limit = if built { ADVANCE_LIMIT } else { i };
+                let keys: Vec<String> = (0..=i.min(limit))
                     .map(|steps| cache::key(server.engine(), migrations, i - steps))
                     .collect();
                 let fresh = || {
