@@ -12,7 +12,7 @@
 //!
 //! Nothing here branches on the engine except the revisions table's DDL, which is per dialect.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -37,8 +37,9 @@ pub struct Migrations {
     /// Each file's `atlas.sum` hash, for the revisions table.
     file_hashes: Vec<String>,
     /// The indices of the files cases start at (their first `migrate { to }`), known from the
-    /// plan: building one state reuses the nearest of these below it.
-    starts: Mutex<BTreeSet<usize>>,
+    /// plan, with how many cases have yet to start there: building one state reuses the nearest
+    /// of these below it, and a state no case will start at again may be let go.
+    starts: Mutex<BTreeMap<usize, usize>>,
     /// SQL run on the empty database before the first file: the `baseline` of the atlas.hcl
     /// dev block the run uses.
     pub baseline: Vec<dbassay_dsl::hcl::Sql>,
@@ -115,7 +116,7 @@ impl Migrations {
             no_cache: spec.no_cache,
             prefix_hashes,
             file_hashes,
-            starts: Mutex::new(BTreeSet::new()),
+            starts: Mutex::new(BTreeMap::new()),
             baseline: Vec::new(),
         }
     }
@@ -149,23 +150,68 @@ impl Migrations {
         if let Ok(dir) = &self.dir
             && let Ok(i) = dir.position(version)
         {
-            self.starts
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(i);
+            *(self.starts.lock().unwrap_or_else(|e| e.into_inner()))
+                .entry(i)
+                .or_default() += 1;
         }
     }
 
-    /// The highest start below `index`.
+    /// The highest start below `index` that a case has yet to start at.
     pub(crate) fn start_below(&self, index: usize) -> Option<usize> {
-        self.starts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        (self.starts.lock().unwrap_or_else(|e| e.into_inner()))
             .range(..index)
-            .next_back()
-            .copied()
+            .rev()
+            .find(|(_, left)| **left > 0)
+            .map(|(i, _)| *i)
+    }
+
+    /// Notes that a case started at `index`; gives the starts below it that no case will start
+    /// at again (each given once).
+    pub(crate) fn spend_start(&self, index: usize) -> Vec<usize> {
+        let mut starts = self.starts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(left) = starts.get_mut(&index) {
+            *left = left.saturating_sub(1);
+        }
+        let spent: Vec<usize> = (starts.range(..index))
+            .filter(|(_, left)| **left == 0)
+            .map(|(i, _)| *i)
+            .collect();
+        for i in &spent {
+            starts.remove(i);
+        }
+        spent
     }
 }
 
 /// A shared handle, as the plan hands it to cases.
 pub type SharedMigrations = Arc<Migrations>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_is_spent_once_every_case_there_has_started() {
+        let root = std::env::temp_dir().join(format!("assay-starts-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        for v in 1..=4 {
+            std::fs::write(root.join(format!("{v}_f.sql")), "SELECT 1;\n").unwrap();
+        }
+        let dir = Dir::open(&root, Format::Atlas).unwrap();
+        let m = Migrations::from_dir(Ok(dir), &DirSpec::default());
+        for v in ["1", "2", "2", "4"] {
+            m.note_start(v);
+        }
+        assert_eq!(m.start_below(3), Some(1));
+        // The first case at 2 leaves the state at 1 spent; 2 is still wanted.
+        assert_eq!(m.spend_start(0), Vec::<usize>::new());
+        assert_eq!(m.spend_start(1), vec![0]);
+        assert_eq!(m.start_below(3), Some(1));
+        // The second case at 2: nothing below it is spent any more (1 is this one).
+        assert_eq!(m.spend_start(1), Vec::<usize>::new());
+        assert_eq!(m.start_below(3), None);
+        assert_eq!(m.spend_start(3), vec![1]);
+        assert_eq!(m.spend_start(3), Vec::<usize>::new());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

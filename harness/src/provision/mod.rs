@@ -70,6 +70,10 @@ pub trait Server: Send + Sync {
     /// by another one.
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>>;
 
+    /// Lets the snapshot under `key` go where this process alone holds it (in-memory SQLite);
+    /// a snapshot other processes may find (a template database) stays.
+    fn forget(&self, _key: &str) {}
+
     /// How one database on this server can serve case after case: the one reuse capability
     /// (see `engine::reuse`); `None` when every case gets a copy (SQLite, whose copies are
     /// cheap; MySQL, whose restores are not verified yet).

@@ -166,6 +166,13 @@ impl Server for SqliteServer {
     fn find(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
         lock(&self.snapshots).get(key).cloned()
     }
+
+    fn forget(&self, key: &str) {
+        // An in-memory snapshot is freed with its last holder. A file snapshot's file stays in
+        // the server's temp dir until the run ends (a state built again reuses its name).
+        let gone = lock(&self.snapshots).remove(key);
+        drop(gone);
+    }
 }
 
 /// One in-memory connection that sessions borrow in turn.

@@ -60,7 +60,15 @@ pub fn fresh(
 ) -> Result<Box<dyn crate::provision::Database>, String> {
     let snapshot = migrated(target, migrations, index)?;
     let engine = target.server()?.engine().to_string();
-    target.fresh_copy(&key(&engine, migrations, index), &snapshot)
+    let copy = target.fresh_copy(&key(&engine, migrations, index), &snapshot);
+    drop(snapshot);
+    // Cases run in the order of their start versions: the states below this one that no case
+    // starts at any more are let go (this one is the base of the next), so a run holds a few
+    // states at a time, not one per start version (in memory, for in-memory SQLite).
+    for spent in migrations.spend_start(index) {
+        target.forget(&key(&engine, migrations, spent));
+    }
+    copy
 }
 
 /// The state "files `0..=index` applied" on `target`, built once and then shared.

@@ -250,6 +250,17 @@ impl Target {
         cell.get_or_init(|| build(&server)).clone()
     }
 
+    /// Lets the state under `key` go: this process no longer finds it, and the server frees
+    /// what it holds of it where that is private to this process. A later use builds it again.
+    pub fn forget(&self, key: &str) {
+        let cell = (self.states.lock().unwrap_or_else(|e| e.into_inner())).remove(key);
+        let kept = (self.built.lock().unwrap_or_else(|e| e.into_inner())).remove(key);
+        drop((cell, kept));
+        if let Ok(server) = self.server() {
+            server.forget(key);
+        }
+    }
+
     /// The snapshot under `key` if this process has already built it.
     pub fn ready(&self, key: &str) -> Option<Arc<dyn Snapshot>> {
         let states = self.states.lock().unwrap_or_else(|e| e.into_inner());
