@@ -9,12 +9,15 @@ use super::types::sql_type;
 use crate::source::Location;
 
 pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
+    // (assay) A lone schema of any name is the database's one schema, `main`, so one schema
+    // file written for PostgreSQL's `public` (or MySQL's database) also serves SQLite.
+    let lone = schema.schemas.len() == 1;
     for s in &schema.schemas {
-        if s.name != "main" {
+        if s.name != "main" && !lone {
             ddl.error(
                 &s.location,
                 format!(
-                    "schema \"{}\": SQLite has one schema, main; name it schema \"main\"",
+                    "schema \"{}\": SQLite has one schema, main; declare one schema (named \"main\", or any name for the database's own)",
                     s.name
                 ),
             );

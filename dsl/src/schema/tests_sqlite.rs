@@ -1,6 +1,6 @@
 //! Exact SQLite DDL per construct, and the rendered text splitting with the SQLite scanner.
 
-use super::tests::ddl;
+use super::tests::{ddl, schema_of};
 use crate::dialect::Dialect;
 
 fn lite(text: &str) -> String {
@@ -171,4 +171,25 @@ fn a_foreign_key_cycle_stays_inline() {
         "CREATE TABLE `a` (`b` int NOT NULL, CONSTRAINT `a_b` FOREIGN KEY (`b`) REFERENCES `b` (`a`));\n\
          CREATE TABLE `b` (`a` int NOT NULL, CONSTRAINT `b_a` FOREIGN KEY (`a`) REFERENCES `a` (`b`));\n"
     );
+}
+
+#[test]
+fn a_lone_schema_of_any_name_is_the_database_itself() {
+    // (assay) One schema file for PostgreSQL's `public` also serves SQLite.
+    let public = r#"
+        schema "public" {}
+        table "t" {
+          schema = schema.public
+          column "id" {
+            type = int
+          }
+        }
+    "#;
+    assert_eq!(lite(public), "CREATE TABLE `t` (`id` int NOT NULL);\n");
+    // Two schemas: only `main` exists.
+    let two = format!("{public}\nschema \"other\" {{}}\n");
+    let parsed = schema_of(&two);
+    let err = super::render(&parsed, Dialect::Sqlite).unwrap_err();
+    let text = format!("{err:?}");
+    assert!(text.contains("SQLite has one schema, main"), "{text}");
 }
