@@ -86,8 +86,12 @@ fn delimiters(sql: &str) -> Vec<String> {
 fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
     let mut rest = gap;
     loop {
-        // A delimiter may itself start with whitespace (`-- atlas:delimiter \n\nGO`).
-        if let Some(d) = delimiters.iter().find(|d| rest.starts_with(d.as_str())) {
+        // A delimiter may itself start with whitespace (`-- atlas:delimiter \n\nGO`); others
+        // are tried after comments (a delimiter `-` must not take the start of a `--` comment).
+        if let Some(d) = delimiters
+            .iter()
+            .find(|d| d.starts_with(char::is_whitespace) && rest.starts_with(d.as_str()))
+        {
             rest = &rest[d.len()..];
             continue;
         }
