@@ -88,9 +88,12 @@ fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
     loop {
         // A delimiter may itself start with whitespace (`-- atlas:delimiter \n\nGO`); others
         // are tried after comments (a delimiter `-` must not take the start of a `--` comment).
+        // The longest that matches: the one in force may extend a shorter one (`//` and
+        // `//x` both set in the file).
         if let Some(d) = delimiters
             .iter()
-            .find(|d| d.starts_with(char::is_whitespace) && rest.starts_with(d.as_str()))
+            .filter(|d| d.starts_with(char::is_whitespace) && rest.starts_with(d.as_str()))
+            .max_by_key(|d| d.len())
         {
             rest = &rest[d.len()..];
             continue;
@@ -108,7 +111,11 @@ fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
             }
         } else if rest.len() >= 10 && rest.as_bytes()[..10].eq_ignore_ascii_case(b"delimiter ") {
             rest = rest.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(d) = delimiters.iter().find(|d| rest.starts_with(d.as_str())) {
+        } else if let Some(d) = delimiters
+            .iter()
+            .filter(|d| rest.starts_with(d.as_str()))
+            .max_by_key(|d| d.len())
+        {
             rest = &rest[d.len()..];
         } else {
             panic!(
