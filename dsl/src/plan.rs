@@ -33,17 +33,7 @@ pub struct PlanFile {
 
 /// Reads the one `plan` block of a plan file.
 pub fn parse(source: &SourceFile) -> Result<PlanFile, Vec<Error>> {
-    let body = hcl::edit::parser::parse_body(source.text()).map_err(|e| {
-        let loc = e.location();
-        vec![Error::new(
-            Location {
-                path: source.path().to_path_buf(),
-                line: loc.line(),
-                col: loc.column(),
-            },
-            format!("HCL syntax error: {}", e.message()),
-        )]
-    })?;
+    let body = crate::hcl::parse::parse_body(source).map_err(|e| vec![e])?;
     let plans: Vec<_> = body
         .iter()
         .filter_map(|s| match s {

@@ -66,17 +66,7 @@ pub struct TestConfig {
 
 /// Reads the env named `env` from a project file.
 pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<Error>> {
-    let body = hcl::edit::parser::parse_body(source.text()).map_err(|e| {
-        let loc = e.location();
-        vec![Error::new(
-            Location {
-                path: source.path().to_path_buf(),
-                line: loc.line(),
-                col: loc.column(),
-            },
-            format!("HCL syntax error: {}", e.message()),
-        )]
-    })?;
+    let body = crate::hcl::parse::parse_body(source).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let (mut variables, mut locals, mut envs, mut tests) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());

@@ -75,17 +75,7 @@ pub fn parse(
     kind: &str,
     run: Option<&regex::Regex>,
 ) -> Result<Vec<DataScript>, Vec<Error>> {
-    let body = hcl::edit::parser::parse_body(source.text()).map_err(|e| {
-        let loc = e.location();
-        vec![Error::new(
-            Location {
-                path: source.path().to_path_buf(),
-                line: loc.line(),
-                col: loc.column(),
-            },
-            format!("HCL syntax error: {}", e.message()),
-        )]
-    })?;
+    let body = crate::hcl::parse::parse_body(source).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let (mut variables, mut locals, mut scripts) = (Vec::new(), Vec::new(), Vec::new());
     for s in body.iter() {

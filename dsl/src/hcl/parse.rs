@@ -51,21 +51,7 @@ const PARSE_TIME_DEV_URL: &str = "assay://dev";
 const CASE_ATTRS: &[&str] = &["skip", "parallel", "for_each"];
 
 pub(crate) fn parse(source: SourceFile, inputs: &Inputs) -> Result<TestFile, Vec<Error>> {
-    let body = match hcl::edit::parser::parse_body(source.text()) {
-        Ok(body) => body,
-        Err(e) => {
-            let loc = e.location();
-            let at = Location {
-                path: source.path().to_path_buf(),
-                line: loc.line(),
-                col: loc.column(),
-            };
-            return Err(vec![Error::new(
-                at,
-                format!("HCL syntax error: {}", e.message()),
-            )]);
-        }
-    };
+    let body = parse_body(&source).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let (mut tests, mut variables, mut locals) = (Vec::new(), Vec::new(), Vec::new());
     for structure in body.iter() {
@@ -193,6 +179,22 @@ impl CaseTemplate for CaseEval {
         functions::with_base_dir(&self.scope.dir, || self.commands(&ctx))
             .map_err(|mut e| e.swap_remove(0))
     }
+}
+
+/// The HCL body of a file, or its syntax error at file:line:col (every HCL file assay reads:
+/// test files, atlas.hcl, plan files, data scripts, schema files).
+pub(crate) fn parse_body(source: &SourceFile) -> Result<hcl::edit::structure::Body, Error> {
+    hcl::edit::parser::parse_body(source.text()).map_err(|e| {
+        let loc = e.location();
+        Error::new(
+            Location {
+                path: source.path().to_path_buf(),
+                line: loc.line(),
+                col: loc.column(),
+            },
+            format!("HCL syntax error: {}", e.message()),
+        )
+    })
 }
 
 pub(crate) fn at(source: &SourceFile, span: Option<std::ops::Range<usize>>) -> Location {

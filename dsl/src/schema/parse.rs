@@ -13,7 +13,7 @@ use super::model::{ObjectKind, QualifiedName, Schema, SchemaDef};
 use super::refs::{RefTable, Refs};
 use super::values::{Reader, Scope, declare_sql, eval};
 use crate::hcl::Inputs;
-use crate::source::{Error, Location, SourceFile};
+use crate::source::{Error, SourceFile};
 
 /// Top-level blocks of a schema file.
 pub(super) const TOP_BLOCKS: &[&str] = &[
@@ -44,19 +44,9 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     let mut errors = Vec::new();
     let mut bodies: Vec<(usize, Body)> = Vec::new();
     for (i, source) in files.iter().enumerate() {
-        match hcl::edit::parser::parse_body(source.text()) {
+        match crate::hcl::parse::parse_body(source) {
             Ok(body) => bodies.push((i, body)),
-            Err(e) => {
-                let loc = e.location();
-                errors.push(Error::new(
-                    Location {
-                        path: source.path().to_path_buf(),
-                        line: loc.line(),
-                        col: loc.column(),
-                    },
-                    format!("HCL syntax error: {}", e.message()),
-                ));
-            }
+            Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
