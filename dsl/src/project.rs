@@ -384,6 +384,21 @@ lint {
     }
 
     #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        // The atlas_hcl fuzz finding: hcl-edit parsed each level of this twice (33 s at 26
+        // levels); now it is an error at the opening past the limit, at once.
+        let text = format!(
+            "env \"x\" {{\n  url = {}\n}}\n",
+            "a / !b.c / {\n".repeat(30)
+        );
+        let err = env(&text, "x", &[]).unwrap_err();
+        assert!(
+            err.starts_with("atlas.hcl:17:") && err.contains("nested more than 16 levels deep"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn vars_and_unlabelled_envs() {
         let e = env(PROJECT, "dev", &[("dev_db", "local://mariadb")]).unwrap();
         assert_eq!(e.dev.as_deref(), Some("local://mariadb"));

@@ -227,6 +227,7 @@ pub struct External {
 pub mod data_script;
 pub(crate) mod eval;
 pub(crate) mod functions;
+pub(crate) mod nesting;
 pub(crate) mod parse;
 #[cfg(test)]
 mod tests;

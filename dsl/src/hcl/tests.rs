@@ -525,6 +525,13 @@ fn missing_and_mistyped_variables_are_errors() {
             "x.test.hcl:13:1: invalid value for variable \"m\": expected number, got \"a\"",
         ]
     );
+    let deep = format!("{{x = {}1}}", "a / !b.c / (".repeat(20));
+    assert_eq!(
+        errors_with(VARS, &inputs(&[("n", "1"), ("m", &deep)])),
+        [
+            "x.test.hcl:13:1: invalid value for variable \"m\": expected map(number) in HCL object syntax nested at most 16 levels deep"
+        ]
+    );
     assert_eq!(
         errors_with(VARS, &inputs(&[("n", "1"), ("n", "2")])),
         [

@@ -110,6 +110,12 @@ fn convert_strings(raw: &[&str], ty: &Type) -> Result<Value, String> {
             raw.len()
         )),
         Type::Map(_) => {
+            let max = super::nesting::MAX_DEPTH;
+            if super::nesting::too_deep(raw[0], max).is_some() {
+                return Err(format!(
+                    "expected {ty} in HCL object syntax nested at most {max} levels deep"
+                ));
+            }
             let expr = hcl::edit::parser::parse_expr(raw[0])
                 .map_err(|e| format!("expected {ty} in HCL object syntax: {}", e.message()))?;
             let expr: hcl::Expression = expr.into();
