@@ -40,7 +40,7 @@ pub(super) fn register(
     let at = scope
         .source
         .location(hcl::edit::Span::span(b).map_or(0, |s| s.start));
-    let what = super::values::describe_block(b);
+    let what = || super::values::describe_block(b);
     let max_labels = if matches!(kind, ObjectKind::Trigger | ObjectKind::Extension) {
         1
     } else {
@@ -50,7 +50,8 @@ pub(super) fn register(
         errors.push(Error::new(
             at,
             format!(
-                "{what}: too many labels; write {} \"name\"{}",
+                "{}: too many labels; write {} \"name\"{}",
+                what(),
                 b.ident.as_str(),
                 if max_labels == 2 {
                     " or {} \"schema\" \"name\"".replace("{}", b.ident.as_str())
@@ -65,7 +66,11 @@ pub(super) fn register(
     let Some(name) = name else {
         errors.push(Error::new(
             at,
-            format!("{what} needs a name: {} \"name\" {{ … }}", b.ident.as_str()),
+            format!(
+                "{} needs a name: {} \"name\" {{ … }}",
+                what(),
+                b.ident.as_str()
+            ),
         ));
         return None;
     };
@@ -85,7 +90,7 @@ pub(super) fn register(
             }
             (ObjectKind::Trigger, None) => String::new(),
             (_, Some(_)) => {
-                let r = Reader::new(scope, b, &["schema"], &[], &mut Vec::new());
+                let r = Reader::unchecked(scope, b);
                 let addr = r.reference("schema", errors)?;
                 match refs.schema(&addr) {
                     Ok(s) => s,
@@ -99,7 +104,10 @@ pub(super) fn register(
             (_, None) => {
                 errors.push(Error::new(
                     at,
-                    format!("{what} needs `schema = schema.<name>` (e.g. schema = schema.public)"),
+                    format!(
+                        "{} needs `schema = schema.<name>` (e.g. schema = schema.public)",
+                        what()
+                    ),
                 ));
                 return None;
             }
@@ -166,7 +174,7 @@ pub(super) fn decode(
                 errors,
             );
             if !r.has("values") {
-                errors.push(r.error(format!("{} needs `values = [\"…\", …]`", r.what)));
+                errors.push(r.error(format!("{} needs `values = [\"…\", …]`", r.what())));
             }
             schema.enums.push(Enum {
                 values: r.strings("values", errors),
@@ -190,7 +198,7 @@ pub(super) fn decode(
                 .and_then(|t| resolve_type(t, refs, errors))
             else {
                 if !r.has("type") {
-                    errors.push(r.error(format!("{} needs `type`", r.what)));
+                    errors.push(r.error(format!("{} needs `type`", r.what())));
                 }
                 return;
             };

@@ -11,7 +11,7 @@ use hcl::eval::Context;
 
 use super::model::{ObjectKind, QualifiedName, Schema, SchemaDef};
 use super::refs::{RefTable, Refs};
-use super::values::{Reader, Scope, declare_sql, eval};
+use super::values::{LazyRefs, Reader, Scope, declare_sql, eval};
 use crate::hcl::Inputs;
 use crate::source::{Error, SourceFile};
 
@@ -99,11 +99,16 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     // Functions, `sql()`, variables and locals.
     let structure_errors = errors.len();
     let mut ctx = Context::new();
+    // Every function, unless `for_each` copies the context per element: then only those
+    // called (finding them walks every expression, which costs more than declaring them all).
+    let copied = tops.iter().any(|(_, b)| for_each(b).is_some());
     let mut called = std::collections::HashSet::new();
-    for (_, body) in &bodies {
-        called.extend(crate::hcl::eval::called_functions(body));
+    if copied {
+        for (_, body) in &bodies {
+            called.extend(crate::hcl::eval::called_functions(body));
+        }
     }
-    crate::hcl::functions::declare(&mut ctx, |name| called.contains(name));
+    crate::hcl::functions::declare(&mut ctx, |name| !copied || called.contains(name));
     declare_sql(&mut ctx);
     let mut var = hcl::Map::new();
     for (i, blocks) in variables.iter().enumerate() {
@@ -136,27 +141,39 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         return Err(errors);
     }
 
-    // The reference table, from labels and literal names.
-    let mut table = RefTable::default();
-    for (i, b) in &tops {
-        let scope = Scope {
-            source: &files[*i],
-            ctx: &ctx,
-        };
-        table.add(b, &block_name(&scope, b, &mut errors).unwrap_or_default());
+    // The reference table, from labels and literal names: built now when a `for_each` may
+    // hand references to `each`, else on first use (`Scope::ctx_for`).
+    let names: Vec<String> = tops
+        .iter()
+        .map(|(i, b)| {
+            let scope = Scope {
+                source: &files[*i],
+                ctx: &ctx,
+                refs: None,
+            };
+            block_name(&scope, b, &mut errors).unwrap_or_default()
+        })
+        .collect();
+    let with_refs = |mut ctx: Context<'static>| {
+        let mut table = RefTable::default();
+        for ((_, b), name) in tops.iter().zip(&names) {
+            table.add(b, name);
+        }
+        table.declare(&mut ctx);
+        ctx
+    };
+    if copied {
+        ctx = with_refs(ctx);
     }
-    table.declare(&mut ctx);
+    let refs = LazyRefs::new(|| with_refs(ctx.clone()));
+    let refs = (!copied).then_some(&refs);
 
     // `for_each` copies, each with its own context.
     let mut contexts: Vec<Context<'static>> = Vec::new();
     let mut instances: Vec<Instance<'_>> = Vec::new();
     for (i, b) in &tops {
         let source = &files[*i];
-        let for_each = b.body.iter().find_map(|s| match s {
-            Structure::Attribute(a) if a.key.as_str() == "for_each" => Some(a),
-            _ => None,
-        });
-        let Some(fe) = for_each else {
+        let Some(fe) = for_each(b) else {
             instances.push(Instance {
                 file: *i,
                 block: b,
@@ -164,7 +181,11 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
             });
             continue;
         };
-        let scope = Scope { source, ctx: &ctx };
+        let scope = Scope {
+            source,
+            ctx: &ctx,
+            refs: None,
+        };
         let items: Vec<(Value, Value)> = match eval(&scope, fe) {
             Ok(Value::Array(items)) => items
                 .into_iter()
@@ -205,6 +226,7 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     let scope_of = |inst: &Instance<'_>| Scope {
         source: &files[inst.file],
         ctx: inst.each.map_or(&ctx, |c| &contexts[c]),
+        refs,
     };
 
     // Schemas first: every other object is named through one.
@@ -267,9 +289,7 @@ pub(super) fn block_name(scope: &Scope<'_>, b: &Block, errors: &mut Vec<Error>) 
                 }
                 Err(e) => {
                     // Evaluated again with `each` when decoding; report only outside for_each.
-                    if !b.body.iter().any(
-                        |s| matches!(s, Structure::Attribute(a) if a.key.as_str() == "for_each"),
-                    ) {
+                    if for_each(b).is_none() {
                         errors.push(e);
                     }
                 }
@@ -340,5 +360,13 @@ fn schema_block(
             .or_else(|| r.string("collation", errors)),
         location: r.location(),
         name,
+    })
+}
+
+/// A block's `for_each` attribute.
+fn for_each(b: &Block) -> Option<&hcl::edit::structure::Attribute> {
+    b.body.iter().find_map(|s| match s {
+        Structure::Attribute(a) if a.key.as_str() == "for_each" => Some(a),
+        _ => None,
     })
 }

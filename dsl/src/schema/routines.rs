@@ -82,7 +82,7 @@ pub(super) fn routine(
             .and_then(|t| resolve_type(t, refs, errors))
         else {
             if !ar.has("type") {
-                errors.push(ar.error(format!("{} needs `type`", ar.what)));
+                errors.push(ar.error(format!("{} needs `type`", ar.what())));
             }
             continue;
         };
@@ -125,7 +125,7 @@ pub(super) fn routine(
     if returns.len() > 1 {
         errors.push(r.error(format!(
             "{}: set one of `return`, `return_set` or `return_table`",
-            r.what
+            r.what()
         )));
     }
     Some(Routine {
@@ -175,7 +175,10 @@ pub(super) fn trigger(
     );
     let Some(on_addr) = r.reference("on", errors) else {
         if !r.has("on") {
-            errors.push(r.error(format!("{} needs `on = table.<name>` (or a view)", r.what)));
+            errors.push(r.error(format!(
+                "{} needs `on = table.<name>` (or a view)",
+                r.what()
+            )));
         }
         return None;
     };
@@ -212,7 +215,7 @@ pub(super) fn trigger(
             if timing.is_some() {
                 errors.push(er.error(format!(
                     "{}: set exactly one of before, after or instead_of",
-                    r.what
+                    r.what()
                 )));
             }
             timing = Some(t);
@@ -232,7 +235,7 @@ pub(super) fn trigger(
             if !(insert || update || delete || truncate || !update_of.is_empty()) {
                 errors.push(er.error(format!(
                     "{}: name at least one event: insert, update, delete, truncate = true or update_of = […]",
-                    r.what
+                    r.what()
                 )));
             }
         }
@@ -240,7 +243,7 @@ pub(super) fn trigger(
     let Some(timing) = timing else {
         errors.push(r.error(format!(
             "{} needs one of before {{ … }}, after {{ … }} or instead_of {{ … }}",
-            r.what
+            r.what()
         )));
         return None;
     };

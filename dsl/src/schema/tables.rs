@@ -88,7 +88,7 @@ pub(super) fn table(
             if t.columns.iter().any(|x| x.name == col.name) {
                 errors.push(Error::new(
                     col.location.clone(),
-                    format!("column \"{}\" is declared twice in {}", col.name, r.what),
+                    format!("column \"{}\" is declared twice in {}", col.name, r.what()),
                 ));
             }
             t.columns.push(col);
@@ -98,7 +98,7 @@ pub(super) fn table(
         let pr = Reader::new(scope, pk, &["columns", "comment", "type"], &[], errors);
         pr.not_translated(&["comment", "type"], errors);
         if t.primary_key.is_some() {
-            errors.push(pr.error(format!("{} has two primary_key blocks; keep one", r.what)));
+            errors.push(pr.error(format!("{} has two primary_key blocks; keep one", r.what())));
         }
         let columns = columns(&pr, "columns", &t.name, refs, errors);
         if columns.is_empty() && !pr.has("columns") {
@@ -184,7 +184,7 @@ fn column(scope: &Scope<'_>, b: &Block, refs: &Refs, errors: &mut Vec<Error>) ->
         Some(t) => resolve_type(t, refs, errors)?,
         None => {
             if !r.has("type") {
-                errors.push(r.error(format!("{} needs `type` (e.g. type = int)", r.what)));
+                errors.push(r.error(format!("{} needs `type` (e.g. type = int)", r.what())));
             }
             return None;
         }
@@ -201,7 +201,7 @@ fn column(scope: &Scope<'_>, b: &Block, refs: &Refs, errors: &mut Vec<Error>) ->
         if generated.is_some() {
             errors.push(ar.error(format!(
                 "{} has two `as` definitions; keep the attribute or the block",
-                r.what
+                r.what()
             )));
         }
         let storage = ar
@@ -231,7 +231,7 @@ fn column(scope: &Scope<'_>, b: &Block, refs: &Refs, errors: &mut Vec<Error>) ->
     if identity.is_some() && generated.is_some() {
         errors.push(r.error(format!(
             "{}: both identity and a generation expression are set; keep one",
-            r.what
+            r.what()
         )));
     }
     Some(Column {
@@ -308,13 +308,13 @@ pub(super) fn index(
     if r.has("columns") && !on.is_empty() {
         errors.push(r.error(format!(
             "{}: use either `columns` or `on` blocks, not both",
-            r.what
+            r.what()
         )));
     }
     if !r.has("columns") && on.is_empty() {
         errors.push(r.error(format!(
             "{} needs `columns = [column.…]` or `on {{ column | expr }}` blocks",
-            r.what
+            r.what()
         )));
         return None;
     }
@@ -428,7 +428,7 @@ fn foreign_key(
     let name = label(&r, b, errors)?;
     for req in ["columns", "ref_columns"] {
         if !r.has(req) {
-            errors.push(r.error(format!("{} needs `{req}`", r.what)));
+            errors.push(r.error(format!("{} needs `{req}`", r.what())));
             return None;
         }
     }
@@ -444,7 +444,7 @@ fn foreign_key(
                         addr.location.clone(),
                         format!(
                             "{}: ref_columns name more than one table; a foreign key references one table",
-                            r.what
+                            r.what()
                         ),
                     ));
                 }
@@ -460,7 +460,7 @@ fn foreign_key(
     if cols.len() != ref_columns.len() {
         errors.push(r.error(format!(
             "{}: {} columns but {} ref_columns; they must pair up",
-            r.what,
+            r.what(),
             cols.len(),
             ref_columns.len()
         )));

@@ -93,14 +93,62 @@ fn sql_fn(args: FuncArgs) -> Result<Value, String> {
 pub(super) struct Scope<'a> {
     pub source: &'a SourceFile,
     pub ctx: &'a Context<'a>,
+    /// The context with the reference table declared, when `ctx` lacks it: built the first time
+    /// an expression names a block (`table.users.name`), as most schemas never do.
+    pub refs: Option<&'a LazyRefs<'a>>,
+}
+
+impl<'a> Scope<'a> {
+    /// The context to evaluate `e` in.
+    pub(super) fn ctx_for(&self, e: &EditExpr) -> &Context<'a> {
+        match self.refs {
+            Some(refs) if names_a_block(e) => refs.get(),
+            _ => self.ctx,
+        }
+    }
+}
+
+/// A context with the reference table, built on first use.
+pub(super) struct LazyRefs<'a> {
+    cell: std::cell::OnceCell<Context<'static>>,
+    build: Box<dyn Fn() -> Context<'static> + 'a>,
+}
+
+impl<'a> LazyRefs<'a> {
+    pub(super) fn new(build: impl Fn() -> Context<'static> + 'a) -> LazyRefs<'a> {
+        LazyRefs {
+            cell: std::cell::OnceCell::new(),
+            build: Box::new(build),
+        }
+    }
+
+    fn get(&self) -> &Context<'static> {
+        self.cell.get_or_init(|| (self.build)())
+    }
+}
+
+/// Whether an expression mentions a reference root (`table`, `column`, `enum`, …).
+fn names_a_block(e: &EditExpr) -> bool {
+    use hcl::edit::visit::{Visit, visit_expr};
+    struct Finder(bool);
+    impl Visit for Finder {
+        fn visit_expr(&mut self, e: &EditExpr) {
+            match e {
+                EditExpr::Variable(v) if REF_ROOTS.contains(&v.as_str()) => self.0 = true,
+                _ if !self.0 => visit_expr(self, e),
+                _ => {}
+            }
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_expr(e);
+    f.0
 }
 
 /// One block being read: its attributes and nested blocks, checked against what it may hold.
 pub(super) struct Reader<'a> {
     pub scope: &'a Scope<'a>,
     pub block: &'a Block,
-    /// `table "users"`, for messages.
-    pub what: String,
     attrs: Vec<&'a Attribute>,
     pub blocks: Vec<&'a Block>,
 }
@@ -114,11 +162,9 @@ impl<'a> Reader<'a> {
         blocks: &[&str],
         errors: &mut Vec<Error>,
     ) -> Reader<'a> {
-        let what = describe_block(block);
         let mut r = Reader {
             scope,
             block,
-            what,
             attrs: Vec::new(),
             blocks: Vec::new(),
         };
@@ -132,7 +178,7 @@ impl<'a> Reader<'a> {
                                 format!(
                                     "attribute `{}` is set twice in {}",
                                     a.key.as_str(),
-                                    r.what
+                                    r.what()
                                 ),
                             ));
                         }
@@ -143,7 +189,7 @@ impl<'a> Reader<'a> {
                             a.key.span(),
                             "attribute",
                             a.key.as_str(),
-                            &format!("in {}", r.what),
+                            &format!("in {}", r.what()),
                             attrs,
                         ));
                     }
@@ -159,7 +205,7 @@ impl<'a> Reader<'a> {
                             b.ident.span(),
                             "block",
                             b.ident.as_str(),
-                            &format!("in {}", r.what),
+                            &format!("in {}", r.what()),
                             blocks,
                         ));
                     }
@@ -167,6 +213,29 @@ impl<'a> Reader<'a> {
             }
         }
         r
+    }
+
+    /// A reader of a block whose attributes and blocks another reader checks: it reports
+    /// nothing unknown.
+    pub(super) fn unchecked(scope: &'a Scope<'a>, block: &'a Block) -> Reader<'a> {
+        let mut r = Reader {
+            scope,
+            block,
+            attrs: Vec::new(),
+            blocks: Vec::new(),
+        };
+        for s in block.body.iter() {
+            match s {
+                Structure::Attribute(a) => r.attrs.push(a),
+                Structure::Block(b) => r.blocks.push(b),
+            }
+        }
+        r
+    }
+
+    /// `table "users"`, for messages.
+    pub(super) fn what(&self) -> String {
+        describe_block(self.block)
     }
 
     pub(super) fn loc(&self, span: Option<Span>) -> Location {
@@ -215,7 +284,7 @@ impl<'a> Reader<'a> {
                     self.attr_location(name),
                     format!(
                         "`{name}` in {} is Atlas syntax that assay does not translate yet; remove it (or set it in SQL)",
-                        self.what
+                        self.what()
                     ),
                 ));
             }
@@ -256,7 +325,7 @@ impl<'a> Reader<'a> {
     /// A required string: absent is an error naming the attribute.
     pub(super) fn required_string(&self, name: &str, errors: &mut Vec<Error>) -> Option<String> {
         if !self.has(name) {
-            errors.push(self.error(format!("{} needs `{name}`", self.what)));
+            errors.push(self.error(format!("{} needs `{name}`", self.what())));
             return None;
         }
         self.string(name, errors)
@@ -318,7 +387,7 @@ impl<'a> Reader<'a> {
                     self.attr_location(name),
                     format!(
                         "{name}: unknown value `{raw}` in {}; use one of: {}",
-                        self.what,
+                        self.what(),
                         allowed.join(", ")
                     ),
                 ));
@@ -418,7 +487,7 @@ impl<'a> Reader<'a> {
                         EditExpr::Number(n) => Value::Number(*n.value()),
                         other => {
                             let expr: hcl::Expression = other.clone().into();
-                            match hcl::eval::Evaluate::evaluate(&expr, self.scope.ctx) {
+                            match hcl::eval::Evaluate::evaluate(&expr, self.scope.ctx_for(other)) {
                                 Ok(v) => v,
                                 Err(e) => {
                                     errors
@@ -565,7 +634,7 @@ pub(super) fn eval(scope: &Scope<'_>, a: &Attribute) -> Result<Value, Error> {
     if let Compiled::Const(v) = &compiled.expr {
         return Ok(v.clone());
     }
-    compiled.eval(scope.source, scope.ctx).map_err(|mut e| {
+    compiled.eval(scope.source, scope.ctx_for(&a.value)).map_err(|mut e| {
         if let Some(i) = e.message.find("; in scope: var, local, each") {
             e.message.truncate(i);
             e.message.push_str(
@@ -589,7 +658,7 @@ fn address(scope: &Scope<'_>, e: &EditExpr, attr: &str) -> Result<Option<Address
     }
     let at = scope.source.location(e.span().map_or(0, |s| s.start));
     let expr: hcl::Expression = e.clone().into();
-    match hcl::eval::Evaluate::evaluate(&expr, scope.ctx) {
+    match hcl::eval::Evaluate::evaluate(&expr, scope.ctx_for(e)) {
         Ok(Value::Null) => Ok(None),
         Ok(v) => value_address(&v, &at, attr).map(Some),
         Err(err) => Err(Error::new(at, format!("{attr}: {err}"))),
