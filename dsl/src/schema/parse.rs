@@ -168,8 +168,9 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     let refs = LazyRefs::new(|| with_refs(ctx.clone()));
     let refs = (!copied).then_some(&refs);
 
-    // `for_each` copies, each with its own context.
-    let mut contexts: Vec<Context<'static>> = Vec::new();
+    // `for_each` copies: each holds its `each`, bound in one context as its turn comes (a
+    // context per copy would copy the reference table and every variable once per copy).
+    let mut eaches: Vec<Value> = Vec::new();
     let mut instances: Vec<Instance<'_>> = Vec::new();
     for (i, b) in &tops {
         let source = &files[*i];
@@ -209,26 +210,19 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
             }
         };
         for (key, value) in items {
-            let mut c = ctx.clone();
             let mut each = hcl::Map::new();
             each.insert("key".to_string(), key);
             each.insert("value".to_string(), value);
-            c.declare_var("each", Value::Object(each));
             instances.push(Instance {
                 file: *i,
                 block: b,
-                each: Some(contexts.len()),
+                each: Some(eaches.len()),
             });
-            contexts.push(c);
+            eaches.push(Value::Object(each));
         }
     }
-
-    let scope_of = |inst: &Instance<'_>| Scope {
-        source: &files[inst.file],
-        ctx: inst.each.map_or(&ctx, |c| &contexts[c]),
-        refs,
-    };
-
+    let mut each_ctx: Option<Context<'static>> = None;
+    let refs_ctx = refs;
     // Schemas first: every other object is named through one.
     let mut schema = Schema::default();
     let mut refs = Refs::default();
@@ -236,7 +230,11 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         .iter()
         .filter(|i| i.block.ident.as_str() == "schema")
     {
-        let scope = scope_of(inst);
+        let scope = Scope {
+            source: &files[inst.file],
+            ctx: bind(&ctx, &mut each_ctx, inst.each.map(|k| &eaches[k])),
+            refs: refs_ctx,
+        };
         if let Some(def) = schema_block(&scope, inst.block, &mut refs, &mut errors) {
             schema.schemas.push(def);
         }
@@ -249,13 +247,21 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         .iter()
         .filter(|i| !matches!(i.block.ident.as_str(), "schema"))
     {
-        let scope = scope_of(inst);
+        let scope = Scope {
+            source: &files[inst.file],
+            ctx: bind(&ctx, &mut each_ctx, inst.each.map(|k| &eaches[k])),
+            refs: refs_ctx,
+        };
         if let Some(n) = super::objects::register(&scope, inst.block, &mut refs, &mut errors) {
             named.push((inst, n));
         }
     }
     for (inst, name) in named {
-        let scope = scope_of(inst);
+        let scope = Scope {
+            source: &files[inst.file],
+            ctx: bind(&ctx, &mut each_ctx, inst.each.map(|k| &eaches[k])),
+            refs: refs_ctx,
+        };
         super::objects::decode(&scope, inst.block, name, &refs, &mut schema, &mut errors);
     }
 
@@ -369,4 +375,21 @@ fn for_each(b: &Block) -> Option<&hcl::edit::structure::Attribute> {
         Structure::Attribute(a) if a.key.as_str() == "for_each" => Some(a),
         _ => None,
     })
+}
+
+/// The context a block is read in: `ctx`, or for a `for_each` copy one context holding a copy
+/// of `ctx` (made once) with this copy's `each` bound.
+fn bind<'c>(
+    ctx: &'c Context<'static>,
+    each_ctx: &'c mut Option<Context<'static>>,
+    each: Option<&Value>,
+) -> &'c Context<'static> {
+    match each {
+        None => ctx,
+        Some(each) => {
+            let c = each_ctx.get_or_insert_with(|| ctx.clone());
+            c.declare_var("each", each.clone());
+            c
+        }
+    }
 }
