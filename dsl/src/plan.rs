@@ -108,7 +108,12 @@ pub fn parse(source: &SourceFile) -> Result<PlanFile, Vec<Error>> {
         name,
         from,
         to,
-        migration: Sql { text, start, exact },
+        migration: Sql {
+            text,
+            start,
+            exact,
+            origins: Vec::new(),
+        },
         location,
         from_location,
     })

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use dbassay_dsl::hcl::{Inputs, Sql};
 use dbassay_dsl::source::{Location, SourceFile};
@@ -31,7 +31,7 @@ pub struct HclSchema {
     /// The files' text, joined: what [`crate::engine::reuse::reads_clock`] looks at.
     pub text: String,
     schema: schema::Schema,
-    rendered: Mutex<HashMap<Dialect, Result<String, String>>>,
+    rendered: Mutex<HashMap<Dialect, Result<Arc<schema::Rendered>, String>>>,
 }
 
 impl fmt::Debug for HclSchema {
@@ -132,27 +132,33 @@ impl HclSchema {
     /// The DDL for `dialect`, rendered on first use (a dialect the schema cannot be written
     /// in, say a PostgreSQL domain on SQLite, is an error at the construct's `file:line:col`).
     pub fn render(&self, dialect: Dialect) -> Result<String, String> {
+        self.rendered(dialect).map(|r| r.text.clone())
+    }
+
+    fn rendered(&self, dialect: Dialect) -> Result<Arc<schema::Rendered>, String> {
         if let Some(done) = self.lock().get(&dialect) {
             return done.clone();
         }
         // Rendered without the lock held: two threads may both render, with the same result.
-        let text = schema::render(&self.schema, dialect).map_err(|errors| {
-            format!(
-                "the HCL schema cannot be written for {dialect}:\n{}",
-                joined(&errors)
-            )
-        });
-        self.lock().entry(dialect).or_insert(text).clone()
+        let rendered = schema::render_traced(&self.schema, dialect)
+            .map(Arc::new)
+            .map_err(|errors| {
+                format!(
+                    "the HCL schema cannot be written for {dialect}:\n{}",
+                    joined(&errors)
+                )
+            });
+        self.lock().entry(dialect).or_insert(rendered).clone()
     }
 
-    /// The rendered DDL as SQL to apply. Its location names the first file and the dialect,
-    /// so a statement the database rejects is reported as `schema.hcl (rendered for postgres)`
-    /// (`assay schema render` shows that text).
+    /// The rendered DDL as SQL to apply, with the block each statement was written for: a
+    /// statement the database rejects is reported at its block, with its place in the text
+    /// `assay schema render` shows (named after the first file and the dialect).
     pub fn sql(&self, dialect: Dialect) -> Result<Sql, String> {
-        let text = self.render(dialect)?;
+        let rendered = self.rendered(dialect)?;
         let first = self.paths.first().map(|p| p.display().to_string());
         Ok(Sql {
-            text,
+            text: rendered.text.clone(),
             start: Location {
                 path: PathBuf::from(format!(
                     "{} (rendered for {dialect}; see `assay schema render`)",
@@ -162,6 +168,7 @@ impl HclSchema {
                 col: 1,
             },
             exact: true,
+            origins: rendered.origins.clone(),
         })
     }
 
@@ -174,7 +181,9 @@ impl HclSchema {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Dialect, Result<String, String>>> {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<Dialect, Result<Arc<schema::Rendered>, String>>> {
         self.rendered.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

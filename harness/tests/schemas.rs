@@ -137,6 +137,7 @@ fn read_sql(path: &Path) -> Result<Sql, String> {
             col: 1,
         },
         exact: true,
+        origins: Vec::new(),
     })
 }
 

@@ -238,6 +238,7 @@ fn step(source: &SourceFile, b: &Block, ctx: &Context<'_>) -> Result<ScriptStep,
             text: a.eval_string(source, ctx)?,
             start: source.location(a.content_start),
             exact: a.exact,
+            origins: Vec::new(),
         })
     };
     // Atlas writes the format in capitals (`CSV`, `TABLE`); test files write `csv`, `table`.

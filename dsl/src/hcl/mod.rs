@@ -150,6 +150,9 @@ pub struct Sql {
     /// `text` map back to the file line by line (no interpolation, no `<<-` indent stripping).
     pub start: Location,
     pub exact: bool,
+    /// For DDL rendered from an HCL schema: the schema block each part of `text` was written
+    /// for, so a statement the database rejects is reported at its block. Empty otherwise.
+    pub origins: Vec<crate::schema::Origin>,
 }
 
 /// Expected output, as `output = …` or `match = …`.

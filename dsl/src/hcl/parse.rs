@@ -589,6 +589,7 @@ fn eval_command(
             text,
             start: source.location(attr.content_start),
             exact: attr.exact,
+            origins: Vec::new(),
         })
     };
     let required = |name: &str| {

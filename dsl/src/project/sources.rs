@@ -115,9 +115,15 @@ pub(super) fn declare(
             && let Some(text) = string(source, a, ctx, dir, errors)
         {
             let (start, exact) = support::text_start(&support::compile(source, a), source);
-            declared
-                .baselines
-                .insert(url.clone(), Sql { text, start, exact });
+            declared.baselines.insert(
+                url.clone(),
+                Sql {
+                    text,
+                    start,
+                    exact,
+                    origins: Vec::new(),
+                },
+            );
         }
         let into = if b.ident.as_str() == "docker" {
             &mut docker

@@ -65,6 +65,7 @@ mod types;
 mod values;
 
 pub use model::*;
+pub use render::Origin;
 
 use crate::dialect::Dialect;
 use crate::source::{Error, SourceFile};
@@ -79,6 +80,20 @@ pub fn parse(files: &[SourceFile], inputs: &crate::hcl::Inputs) -> Result<Schema
 /// Statements end with `;` and a newline; MySQL routines and triggers are wrapped in a
 /// `DELIMITER` section that [`crate::scan::split`] understands.
 pub fn render(schema: &Schema, dialect: Dialect) -> Result<String, Vec<Error>> {
+    render_traced(schema, dialect).map(|r| r.text)
+}
+
+/// DDL as [`render`] writes it, with the block each part of it was written for.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub text: String,
+    /// In text order: the text from an origin's offset to the next one's comes from its block.
+    pub origins: Vec<Origin>,
+}
+
+/// [`render`], keeping where each statement comes from (to report a statement the database
+/// rejects at its block in the schema file).
+pub fn render_traced(schema: &Schema, dialect: Dialect) -> Result<Rendered, Vec<Error>> {
     let mut ddl = render::Ddl::new(dialect, qualify(schema, dialect));
     match dialect {
         Dialect::Postgres => postgres::render(schema, &mut ddl),
@@ -86,7 +101,10 @@ pub fn render(schema: &Schema, dialect: Dialect) -> Result<String, Vec<Error>> {
         Dialect::Sqlite => sqlite::render(schema, &mut ddl),
     }
     if ddl.errors.is_empty() {
-        Ok(ddl.text)
+        Ok(Rendered {
+            text: ddl.text,
+            origins: ddl.origins,
+        })
     } else {
         let mut seen = std::collections::HashSet::new();
         ddl.errors

@@ -6,11 +6,12 @@
 use super::model::{
     Column, Index, IndexTarget, Returns, Routine, RoutineKind, Schema, Table, Timing, Trigger,
 };
-use super::render::{self, Ddl, default_sql, paren};
+use super::render::{self, Ddl, Parts, default_sql, paren};
 use super::types::sql_type;
 
 pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     for s in &schema.schemas {
+        ddl.origin(&s.location, "schema", &s.name);
         let mut opts = String::new();
         if let Some(c) = &s.charset {
             opts.push_str(&format!(" CHARACTER SET {c}"));
@@ -48,6 +49,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     }
     for &(ti, fi) in &order.deferred {
         let t = &schema.tables[ti];
+        ddl.origin(&t.location, "table", &t.name.name);
         let fk = ddl.foreign_key(
             &t.foreign_keys[fi],
             &ddl.name(&t.foreign_keys[fi].ref_table),
@@ -58,6 +60,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
         Ok(order) => {
             for i in order {
                 let v = &schema.views[i];
+                ddl.origin(&v.location, "view", &v.name.name);
                 let mut s = String::from("CREATE ");
                 if let Some(x) = &v.security {
                     s.push_str(&format!("SQL SECURITY {x} "));
@@ -90,21 +93,27 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     let mut compound = Vec::new();
     for r in &schema.routines {
         if let Some(s) = routine(ddl, r) {
-            compound.push(s);
+            let block = match r.kind {
+                RoutineKind::Function => "function",
+                RoutineKind::Procedure => "procedure",
+            };
+            compound.push((&r.location, block, &r.name.name, s));
         }
     }
     for t in &schema.triggers {
         if let Some(s) = trigger(ddl, t) {
-            compound.push(s);
+            compound.push((&t.location, "trigger", &t.name, s));
         }
     }
-    if !compound.is_empty() {
+    if let Some((location, block, name, _)) = compound.first() {
         let delim = ["//", "$$", "@@", ";;", "//;//"]
             .into_iter()
-            .find(|d| !compound.iter().any(|s| s.contains(d)))
+            .find(|d| !compound.iter().any(|(.., s)| s.contains(d)))
             .unwrap_or("$$//$$");
+        ddl.origin(location, block, name);
         ddl.raw(format!("DELIMITER {delim}\n"));
-        for s in compound {
+        for (location, block, name, s) in compound {
+            ddl.origin(location, block, name);
             ddl.raw(format!("{s}\n{delim}\n"));
         }
         ddl.raw("DELIMITER ;\n");
@@ -279,22 +288,25 @@ fn index_clause(ddl: &mut Ddl, i: &Index) -> String {
 }
 
 fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
-    let mut parts = Vec::new();
+    ddl.origin(&t.location, "table", &t.name.name);
+    let mut parts = Parts::default();
     for c in &t.columns {
         if let Some(s) = column(ddl, c) {
-            parts.push(s);
+            parts.push(s, &c.location, "column", Some(&c.name));
         }
     }
     if let Some(pk) = &t.primary_key {
-        parts.push(format!("PRIMARY KEY ({})", ddl.idents(&pk.columns)));
+        let s = format!("PRIMARY KEY ({})", ddl.idents(&pk.columns));
+        parts.push(s, &pk.location, "primary_key", None);
     }
     for i in &t.indexes {
         let s = index_clause(ddl, i);
-        parts.push(s);
+        parts.push(s, &i.location, "index", Some(&i.name));
     }
     for (i, fk) in t.foreign_keys.iter().enumerate() {
         if !deferred.contains(&i) {
-            parts.push(ddl.foreign_key(fk, &ddl.name(&fk.ref_table)));
+            let s = ddl.foreign_key(fk, &ddl.name(&fk.ref_table));
+            parts.push(s, &fk.location, "foreign_key", Some(&fk.name));
         }
     }
     for c in &t.checks {
@@ -305,9 +317,11 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
         if c.enforced == Some(false) {
             s.push_str(" NOT ENFORCED");
         }
-        parts.push(s);
+        parts.push(s, &c.location, "check", c.name.as_deref());
     }
-    let mut s = format!("CREATE TABLE {} ({})", ddl.name(&t.name), parts.join(", "));
+    let mut s = format!("CREATE TABLE {} (", ddl.name(&t.name));
+    let within = parts.write(&mut s);
+    s.push(')');
     if let Some(c) = &t.comment {
         s.push_str(&format!(" COMMENT {}", ddl.string(c)));
     }
@@ -354,7 +368,7 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
             ),
         );
     }
-    ddl.stmt(s);
+    ddl.stmt_within(s, within);
 }
 
 fn routine(ddl: &mut Ddl, r: &Routine) -> Option<String> {

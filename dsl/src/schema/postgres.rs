@@ -5,11 +5,12 @@
 
 use super::model::{Check, Column, Index, IndexTarget, Schema, Table, TypeKind};
 use super::postgres_routines::{Place, place, routine, trigger};
-use super::render::{self, Ddl, default_sql, paren};
+use super::render::{self, Ddl, Parts, default_sql, paren};
 use super::types::sql_type;
 
 pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     for s in &schema.schemas {
+        ddl.origin(&s.location, "schema", &s.name);
         if ddl.qualify {
             ddl.stmt(format!(
                 "CREATE SCHEMA IF NOT EXISTS {}",
@@ -31,6 +32,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
         }
     }
     for e in extensions_in_order(schema) {
+        ddl.origin(&e.location, "extension", &e.name);
         let mut s = format!("CREATE EXTENSION IF NOT EXISTS {}", ddl.ident(&e.name));
         if let Some(sc) = &e.schema {
             s.push_str(&format!(" WITH SCHEMA {}", ddl.ident(sc)));
@@ -41,6 +43,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
         ddl.stmt(s);
     }
     for e in &schema.enums {
+        ddl.origin(&e.location, "enum", &e.name.name);
         let values: Vec<String> = e.values.iter().map(|v| ddl.string(v)).collect();
         ddl.stmt(format!(
             "CREATE TYPE {} AS ENUM ({})",
@@ -57,6 +60,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     }
     domains(schema, ddl);
     for q in &schema.sequences {
+        ddl.origin(&q.location, "sequence", &q.name.name);
         let mut s = format!("CREATE SEQUENCE {}", ddl.name(&q.name));
         if let Some(t) = &q.ty
             && let Some(t) = sql_type(ddl, t, false)
@@ -112,6 +116,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     }
     for &(ti, fi) in &order.deferred {
         let t = &schema.tables[ti];
+        ddl.origin(&t.location, "table", &t.name.name);
         let fk = ddl.foreign_key(
             &t.foreign_keys[fi],
             &ddl.name(&t.foreign_keys[fi].ref_table),
@@ -120,6 +125,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
     }
     for q in &schema.sequences {
         if let Some((t, c)) = &q.owner {
+            ddl.origin(&q.location, "sequence", &q.name.name);
             ddl.stmt(format!(
                 "ALTER SEQUENCE {} OWNED BY {}.{}",
                 ddl.name(&q.name),
@@ -190,6 +196,7 @@ fn domains(schema: &Schema, ddl: &mut Ddl) {
     let order = render::topo(&deps).unwrap_or_else(|_| (0..deps.len()).collect());
     for i in order {
         let d = &schema.domains[i];
+        ddl.origin(&d.location, "domain", &d.name.name);
         let Some(ty) = sql_type(ddl, &d.ty, false) else {
             continue;
         };
@@ -302,21 +309,23 @@ fn column(ddl: &mut Ddl, c: &Column) -> Option<String> {
 }
 
 fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
-    let mut parts = Vec::new();
+    ddl.origin(&t.location, "table", &t.name.name);
+    let mut parts = Parts::default();
     for c in &t.columns {
         if let Some(s) = column(ddl, c) {
-            parts.push(s);
+            parts.push(s, &c.location, "column", Some(&c.name));
         }
     }
     if let Some(pk) = &t.primary_key {
-        parts.push(match &pk.name {
+        let s = match &pk.name {
             Some(n) => format!(
                 "CONSTRAINT {} PRIMARY KEY ({})",
                 ddl.ident(n),
                 ddl.idents(&pk.columns)
             ),
             None => format!("PRIMARY KEY ({})", ddl.idents(&pk.columns)),
-        });
+        };
+        parts.push(s, &pk.location, "primary_key", None);
     }
     for u in &t.uniques {
         let mut s = format!("CONSTRAINT {} UNIQUE", ddl.ident(&u.name));
@@ -327,19 +336,20 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
         if !u.include.is_empty() {
             s.push_str(&format!(" INCLUDE ({})", ddl.idents(&u.include)));
         }
-        parts.push(s);
+        parts.push(s, &u.location, "unique", Some(&u.name));
     }
     for (i, fk) in t.foreign_keys.iter().enumerate() {
         if !deferred.contains(&i) {
-            parts.push(ddl.foreign_key(fk, &ddl.name(&fk.ref_table)));
+            let s = ddl.foreign_key(fk, &ddl.name(&fk.ref_table));
+            parts.push(s, &fk.location, "foreign_key", Some(&fk.name));
         }
     }
     for c in &t.checks {
         let s = check_clause(ddl, c);
-        parts.push(s);
+        parts.push(s, &c.location, "check", c.name.as_deref());
     }
     let mut s = format!("CREATE TABLE {} (", ddl.name(&t.name));
-    s.push_str(&parts.join(", "));
+    let within = parts.write(&mut s);
     s.push(')');
     if let Some(p) = &t.partition {
         let targets: Vec<String> = p
@@ -375,10 +385,11 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
             );
         }
     }
-    ddl.stmt(s);
+    ddl.stmt_within(s, within);
     for i in &t.indexes {
         index(ddl, &t.name, i);
     }
+    ddl.origin(&t.location, "table", &t.name.name);
     if let Some(c) = &t.comment {
         ddl.stmt(format!(
             "COMMENT ON TABLE {} IS {}",
@@ -399,6 +410,7 @@ fn table(ddl: &mut Ddl, t: &Table, deferred: &[usize]) {
 }
 
 fn index(ddl: &mut Ddl, on: &super::model::QualifiedName, i: &Index) {
+    ddl.origin(&i.location, "index", &i.name);
     let mut s = String::from("CREATE ");
     if i.unique {
         s.push_str("UNIQUE ");
@@ -473,6 +485,12 @@ fn index(ddl: &mut Ddl, on: &super::model::QualifiedName, i: &Index) {
 }
 
 fn view(ddl: &mut Ddl, v: &super::model::View) {
+    let block = if v.materialized {
+        "materialized"
+    } else {
+        "view"
+    };
+    ddl.origin(&v.location, block, &v.name.name);
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
@@ -499,6 +517,7 @@ fn view(ddl: &mut Ddl, v: &super::model::View) {
     for i in &v.indexes {
         index(ddl, &v.name, i);
     }
+    ddl.origin(&v.location, block, &v.name.name);
     if let Some(c) = &v.comment {
         ddl.stmt(format!(
             "COMMENT ON {kind} {} IS {}",

@@ -80,6 +80,7 @@ pub(super) fn routine(ddl: &mut Ddl, r: &Routine) {
         RoutineKind::Function => "FUNCTION",
         RoutineKind::Procedure => "PROCEDURE",
     };
+    ddl.origin(&r.location, &what.to_lowercase(), &r.name.name);
     let mut args = Vec::new();
     let mut arg_types = Vec::new();
     for a in &r.args {
@@ -202,6 +203,7 @@ pub(super) fn routine(ddl: &mut Ddl, r: &Routine) {
 }
 
 pub(super) fn trigger(ddl: &mut Ddl, t: &Trigger) {
+    ddl.origin(&t.location, "trigger", &t.name);
     let timing = match t.timing {
         Timing::Before => "BEFORE",
         Timing::After => "AFTER",

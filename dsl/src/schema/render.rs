@@ -17,6 +17,62 @@ pub(super) struct Ddl {
     /// Whether names are schema-qualified (more than one schema, or one other than the
     /// connection's default).
     pub qualify: bool,
+    /// Where the statements from each offset on come from.
+    pub origins: Vec<Origin>,
+    /// The block the next statements come from, until another is named.
+    current: Option<(Location, String)>,
+}
+
+/// The clauses of a `CREATE TABLE`, each with the block it was written for.
+#[derive(Default)]
+pub(super) struct Parts(Vec<(String, Location, String)>);
+
+/// Where each clause of a statement begins, and where the clauses end.
+pub(super) struct Within {
+    starts: Vec<(usize, Location, String)>,
+    end: usize,
+}
+
+impl Parts {
+    /// A clause written for `kind "name"` (or an unnamed `kind`) at `location`.
+    pub(super) fn push(
+        &mut self,
+        text: String,
+        location: &Location,
+        kind: &str,
+        name: Option<&str>,
+    ) {
+        let what = match name {
+            Some(n) => format!("{kind} {n:?}"),
+            None => kind.to_string(),
+        };
+        self.0.push((text, location.clone(), what));
+    }
+
+    /// Appends the clauses to `s`, separated by `, `.
+    pub(super) fn write(self, s: &mut String) -> Within {
+        let mut starts = Vec::with_capacity(self.0.len());
+        for (i, (text, location, what)) in self.0.into_iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            starts.push((s.len(), location, what));
+            s.push_str(&text);
+        }
+        Within {
+            starts,
+            end: s.len(),
+        }
+    }
+}
+
+/// The block that the rendered text from `offset` on (to the next origin) was written for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub offset: usize,
+    pub location: Location,
+    /// `table "users"`, `function "f"`.
+    pub what: String,
 }
 
 impl Ddl {
@@ -26,17 +82,65 @@ impl Ddl {
             text: String::new(),
             errors: Vec::new(),
             qualify,
+            origins: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// Names the block the next statements are written for (`what` as in `table "users"`).
+    pub(super) fn origin(&mut self, location: &Location, kind: &str, name: &str) {
+        self.current = Some((location.clone(), format!("{kind} {name:?}")));
+    }
+
+    /// Records the current block at the end of the text, when it changed.
+    fn mark(&mut self) {
+        if let Some((location, what)) = self.current.take()
+            && self.origins.last().is_none_or(|o| o.location != location)
+        {
+            self.origins.push(Origin {
+                offset: self.text.len(),
+                location,
+                what,
+            });
         }
     }
 
     /// Appends one statement; `;` and a newline are added.
     pub(super) fn stmt(&mut self, s: impl AsRef<str>) {
+        self.mark();
         self.text.push_str(s.as_ref());
         self.text.push_str(";\n");
     }
 
+    /// Appends a statement whose clauses ([`Parts`], offsets into `s`) come from blocks of
+    /// their own (a column, a check); the text after them is the statement's block's again.
+    pub(super) fn stmt_within(&mut self, s: String, within: Within) {
+        self.mark();
+        let base = self.text.len();
+        let own = self.origins.last().cloned();
+        for (offset, location, what) in within.starts {
+            self.push_origin(base + offset, location, what);
+        }
+        if let Some(own) = own {
+            self.push_origin(base + within.end, own.location, own.what);
+        }
+        self.text.push_str(&s);
+        self.text.push_str(";\n");
+    }
+
+    fn push_origin(&mut self, offset: usize, location: Location, what: String) {
+        if self.origins.last().is_none_or(|o| o.location != location) {
+            self.origins.push(Origin {
+                offset,
+                location,
+                what,
+            });
+        }
+    }
+
     /// Appends text as is (MySQL `DELIMITER` sections).
     pub(super) fn raw(&mut self, s: impl AsRef<str>) {
+        self.mark();
         self.text.push_str(s.as_ref());
     }
 

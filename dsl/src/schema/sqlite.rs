@@ -4,7 +4,7 @@
 //! written as SQL comments in front of the statement, so they are shown, not dropped.
 
 use super::model::{Column, Index, IndexTarget, Schema, Table, Timing, Trigger};
-use super::render::{self, Ddl, default_sql, paren};
+use super::render::{self, Ddl, Parts, default_sql, paren};
 use super::types::sql_type;
 use crate::source::Location;
 
@@ -22,6 +22,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
                 ),
             );
         }
+        ddl.origin(&s.location, "schema", &s.name);
         comment(ddl, "schema", &s.name, s.comment.as_deref());
         if s.charset.is_some() || s.collate.is_some() {
             ddl.error(
@@ -47,6 +48,7 @@ pub(super) fn render(schema: &Schema, ddl: &mut Ddl) {
                 if v.materialized {
                     continue;
                 }
+                ddl.origin(&v.location, "view", &v.name.name);
                 comment(ddl, "view", &v.name.name, v.comment.as_deref());
                 let mut s = format!("CREATE VIEW {}", ddl.ident(&v.name.name));
                 if !v.columns.is_empty() {
@@ -160,6 +162,7 @@ fn column(ddl: &mut Ddl, c: &Column, inline_pk: bool) -> Option<String> {
 }
 
 fn table(ddl: &mut Ddl, t: &Table) {
+    ddl.origin(&t.location, "table", &t.name.name);
     // `auto_increment` is SQLite's AUTOINCREMENT: only on the single-column integer key.
     let auto: Vec<&Column> = t.columns.iter().filter(|c| c.auto_increment).collect();
     let mut inline_pk = None;
@@ -194,42 +197,43 @@ fn table(ddl: &mut Ddl, t: &Table) {
             c.comment.as_deref(),
         );
     }
-    let mut parts = Vec::new();
+    let mut parts = Parts::default();
     for c in &t.columns {
         if let Some(s) = column(ddl, c, inline_pk.as_deref() == Some(c.name.as_str())) {
-            parts.push(s);
+            parts.push(s, &c.location, "column", Some(&c.name));
         }
     }
     if let Some(pk) = &t.primary_key
         && inline_pk.is_none()
     {
-        parts.push(match &pk.name {
+        let s = match &pk.name {
             Some(n) => format!(
                 "CONSTRAINT {} PRIMARY KEY ({})",
                 ddl.ident(n),
                 ddl.idents(&pk.columns)
             ),
             None => format!("PRIMARY KEY ({})", ddl.idents(&pk.columns)),
-        });
+        };
+        parts.push(s, &pk.location, "primary_key", None);
     }
     for fk in &t.foreign_keys {
         // SQLite names the parent table without its schema.
-        parts.push(ddl.foreign_key(fk, &ddl.ident(&fk.ref_table.name)));
+        let s = ddl.foreign_key(fk, &ddl.ident(&fk.ref_table.name));
+        parts.push(s, &fk.location, "foreign_key", Some(&fk.name));
     }
     for c in &t.checks {
         if c.enforced.is_some() {
             ddl.error(&c.location, "check `enforced` is a MySQL option; remove it");
         }
-        parts.push(match &c.name {
+        let s = match &c.name {
             Some(n) => format!("CONSTRAINT {} CHECK {}", ddl.ident(n), paren(&c.expr)),
             None => format!("CHECK {}", paren(&c.expr)),
-        });
+        };
+        parts.push(s, &c.location, "check", c.name.as_deref());
     }
-    let mut s = format!(
-        "CREATE TABLE {} ({})",
-        ddl.ident(&t.name.name),
-        parts.join(", ")
-    );
+    let mut s = format!("CREATE TABLE {} (", ddl.ident(&t.name.name));
+    let within = parts.write(&mut s);
+    s.push(')');
     let mut opts = Vec::new();
     if t.without_rowid {
         opts.push("WITHOUT ROWID");
@@ -261,13 +265,14 @@ fn table(ddl: &mut Ddl, t: &Table) {
             );
         }
     }
-    ddl.stmt(s);
+    ddl.stmt_within(s, within);
     for i in &t.indexes {
         index(ddl, &t.name.name, i);
     }
 }
 
 fn index(ddl: &mut Ddl, table: &str, i: &Index) {
+    ddl.origin(&i.location, "index", &i.name);
     comment(ddl, "index", &i.name, i.comment.as_deref());
     let mut s = String::from("CREATE ");
     if i.unique {
@@ -318,6 +323,7 @@ fn index(ddl: &mut Ddl, table: &str, i: &Index) {
 }
 
 fn trigger(ddl: &mut Ddl, t: &Trigger) {
+    ddl.origin(&t.location, "trigger", &t.name);
     let timing = match t.timing {
         Timing::Before => "BEFORE",
         Timing::After => "AFTER",

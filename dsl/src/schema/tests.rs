@@ -573,3 +573,84 @@ fn locals_of_an_earlier_file_are_visible_in_later_files() {
         "CREATE TABLE \"t\" (\"id\" bigint NOT NULL);\n"
     );
 }
+
+#[test]
+fn each_statement_knows_the_block_it_was_written_for() {
+    let text = r#"schema "main" {}
+table "t" {
+  schema = schema.main
+  column "a" {
+    type = int
+  }
+  index "t_a" {
+    columns = [column.a]
+  }
+  check "t_pos" {
+    expr = "a > 0"
+  }
+  comment = "c"
+}
+view "v" {
+  schema = schema.main
+  as = "SELECT a FROM t"
+}
+trigger "tr" {
+  on = table.t
+  before {
+    insert = true
+  }
+  as = "SELECT 1;"
+}
+"#;
+    // (block, its line, the text from the origin on, up to 16 characters)
+    let of = |text: &str, dialect: Dialect| {
+        let r = render_traced(&schema_of(text), dialect).expect("renders");
+        r.origins
+            .iter()
+            .map(|o| {
+                let rest: String = r.text[o.offset..].chars().take(16).collect();
+                (o.what.clone(), o.location.line, rest)
+            })
+            .collect::<Vec<_>>()
+    };
+    let s = |w: &str, l: usize, f: &str| (w.to_string(), l, f.to_string());
+    assert_eq!(
+        of(text, Dialect::Sqlite),
+        [
+            s("table \"t\"", 2, "-- table t: c\nCR"),
+            s("column \"a\"", 4, "`a` int NOT NULL"),
+            s("check \"t_pos\"", 10, "CONSTRAINT `t_po"),
+            s("table \"t\"", 2, ");\nCREATE INDEX "),
+            s("index \"t_a\"", 7, "CREATE INDEX `t_"),
+            s("view \"v\"", 15, "CREATE VIEW `v` "),
+            s("trigger \"tr\"", 19, "CREATE TRIGGER `"),
+        ]
+    );
+    assert_eq!(
+        of(text, Dialect::Mysql),
+        [
+            s("table \"t\"", 2, "CREATE TABLE `t`"),
+            s("column \"a\"", 4, "`a` int NOT NULL"),
+            s("index \"t_a\"", 7, "INDEX `t_a` (`a`"),
+            s("check \"t_pos\"", 10, "CONSTRAINT `t_po"),
+            s("table \"t\"", 2, ") COMMENT 'c';\nC"),
+            s("view \"v\"", 15, "CREATE VIEW `v` "),
+            s("trigger \"tr\"", 19, "DELIMITER //\nCRE"),
+        ]
+    );
+    // PostgreSQL writes an index and the table's comment as statements of their own.
+    let text = &text[..text.find("trigger").unwrap()];
+    assert_eq!(
+        of(text, Dialect::Postgres),
+        [
+            s("schema \"main\"", 1, "CREATE SCHEMA IF"),
+            s("table \"t\"", 2, "CREATE TABLE \"ma"),
+            s("column \"a\"", 4, "\"a\" integer NOT "),
+            s("check \"t_pos\"", 10, "CONSTRAINT \"t_po"),
+            s("table \"t\"", 2, ");\nCREATE INDEX "),
+            s("index \"t_a\"", 7, "CREATE INDEX \"t_"),
+            s("table \"t\"", 2, "COMMENT ON TABLE"),
+            s("view \"v\"", 15, "CREATE VIEW \"mai"),
+        ]
+    );
+}

@@ -105,5 +105,6 @@ pub fn run(program: &Program) -> Result<Sql, String> {
         text,
         start: at.clone(),
         exact: false,
+        origins: Vec::new(),
     })
 }

@@ -73,14 +73,17 @@ pub fn run_each(
         match session.run(&stmt.text) {
             Ok(outcome) => each(outcome),
             Err(error) => {
-                let (line, col) = match error.position {
-                    Some(p) => line_col(&sql.text, stmt.offset + byte_index(&stmt.text, p)),
-                    None => (stmt.line, None),
+                let (offset, (line, col)) = match error.position {
+                    Some(p) => {
+                        let offset = stmt.offset + byte_index(&stmt.text, p);
+                        (offset, line_col(&sql.text, offset))
+                    }
+                    None => (stmt.offset, (stmt.line, None)),
                 };
                 return Err(SqlFailure::Statement {
                     statement: stmt.text,
                     error: Box::new(error),
-                    at: place(sql, line, col),
+                    at: place(sql, offset, line, col),
                 });
             }
         }
@@ -116,9 +119,23 @@ fn line_col(text: &str, offset: usize) -> (usize, Option<usize>) {
 }
 
 /// `file:line[:col]` of a line of SQL text in the test file, when the text maps back to the
-/// file exactly; otherwise the start of the SQL and the line within it.
-fn place(sql: &Sql, line: usize, col: Option<usize>) -> String {
+/// file exactly; otherwise the start of the SQL and the line within it. For DDL rendered from
+/// an HCL schema, the schema block the statement was written for comes first.
+fn place(sql: &Sql, offset: usize, line: usize, col: Option<usize>) -> String {
     let start = &sql.start;
+    let origin = sql.origins.partition_point(|o| o.offset <= offset);
+    if let Some(o) = origin.checked_sub(1).map(|i| &sql.origins[i]) {
+        let at = match col {
+            Some(c) => format!("{line}:{c}"),
+            None => line.to_string(),
+        };
+        return format!(
+            "{} ({}), at {at} of {}",
+            o.location,
+            o.what,
+            start.path.display()
+        );
+    }
     if sql.exact {
         let file_line = start.line + line - 1;
         let file_col = match col {

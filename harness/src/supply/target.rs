@@ -415,5 +415,6 @@ fn read_sql(path: &std::path::Path) -> Result<Sql, String> {
             col: 1,
         },
         exact: true,
+        origins: Vec::new(),
     })
 }

@@ -47,6 +47,7 @@ fn line_sql(state: &State, text: &str) -> Sql {
             col: 0,
         },
         exact: false,
+        origins: Vec::new(),
     }
 }
 
@@ -76,7 +77,12 @@ fn file_sql(state: &State, name: &str) -> Result<Sql, Stop> {
             true,
         ),
     };
-    Ok(Sql { text, start, exact })
+    Ok(Sql {
+        text,
+        start,
+        exact,
+        origins: Vec::new(),
+    })
 }
 
 fn notices(state: &mut State) -> String {
