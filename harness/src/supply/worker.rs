@@ -202,6 +202,20 @@ impl Session for Recorder<'_> {
     fn take_notices(&mut self) -> Vec<String> {
         self.inner.take_notices()
     }
+
+    fn defined_objects(&mut self) -> Result<Vec<crate::engine::coverage::DefinedObject>, DbError> {
+        self.inner.defined_objects()
+    }
+
+    fn routine_calls(
+        &mut self,
+    ) -> Result<crate::engine::coverage::Calls, crate::engine::coverage::Unmeasured> {
+        self.inner.routine_calls()
+    }
+
+    fn flush_calls(&mut self) {
+        self.inner.flush_calls()
+    }
 }
 
 /// A session that puts every statement inside a savepoint of the case's transaction.
@@ -230,6 +244,20 @@ impl Session for Savepoints<'_> {
 
     fn take_notices(&mut self) -> Vec<String> {
         self.inner.take_notices()
+    }
+
+    fn defined_objects(&mut self) -> Result<Vec<crate::engine::coverage::DefinedObject>, DbError> {
+        self.inner.defined_objects()
+    }
+
+    fn routine_calls(
+        &mut self,
+    ) -> Result<crate::engine::coverage::Calls, crate::engine::coverage::Unmeasured> {
+        self.inner.routine_calls()
+    }
+
+    fn flush_calls(&mut self) {
+        self.inner.flush_calls()
     }
 
     /// Statements sent together come from assay's own code (a migration file inside its
