@@ -305,7 +305,7 @@ impl CaseJob {
             &self.target.label,
             &self.credit,
             &key,
-            self.group.is_none() && !self.case.parallel,
+            self.group.is_none(),
             session,
         );
         let mut watched = Watched::new(session);
