@@ -209,7 +209,14 @@ impl Harness {
                 .transpose()
                 .map_err(|e| format!("ASSAY_COVERAGE_MIN: {e}"))?,
         };
-        if on || wanted.json.is_some() || wanted.min.is_some() {
+        if (on || wanted.json.is_some() || wanted.min.is_some())
+            && std::env::var_os("NEXTEST_RUN_ID").is_some()
+        {
+            // Each trial is a process of its own: there is no end of the run to report at.
+            eprintln!(
+                "assay: ASSAY_COVERAGE is ignored under nextest (one process per trial); use cargo test or the assay command line"
+            );
+        } else if on || wanted.json.is_some() || wanted.min.is_some() {
             crate::coverage::enable();
             self.coverage = Some(wanted);
         }

@@ -163,7 +163,10 @@ impl Meter {
             views: Vec::new(),
         };
         meter.listed(session, key, true);
-        if calls {
+        let carried = session.coverage_mark().and_then(Option::take);
+        if calls && carried.is_some() {
+            meter.before = carried;
+        } else if calls {
             match session.routine_calls() {
                 Ok(c) => meter.before = Some(c),
                 Err(why) => unmeasured(target, why),
@@ -180,7 +183,7 @@ impl Meter {
                 for o in objects.iter().filter(|o| o.kind == ObjectKind::View) {
                     if !self.views.iter().any(|(c, _)| c == &o.counter) {
                         self.views
-                            .push((o.counter.clone(), view_pattern(&o.counter)));
+                            .push((o.counter.clone(), cached_pattern(&o.counter)));
                     }
                 }
             }
@@ -199,6 +202,9 @@ impl Meter {
         if let Some(before) = &self.before
             && let Ok(after) = inner.routine_calls()
         {
+            if let Some(mark) = inner.coverage_mark() {
+                *mark = Some(after.clone());
+            }
             credit(&self.target, &self.credit, before, Ok(after));
         }
         let mut named = Calls::new();
@@ -211,6 +217,16 @@ impl Meter {
         }
         credit(&self.target, &self.credit, &Calls::new(), Ok(named));
     }
+}
+
+/// [`view_pattern`], compiled once per view and run.
+fn cached_pattern(name: &str) -> Regex {
+    static PATTERNS: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
+    let mut all =
+        (PATTERNS.get_or_init(Default::default).lock()).unwrap_or_else(|e| e.into_inner());
+    all.entry(name.to_string())
+        .or_insert_with(|| view_pattern(name))
+        .clone()
 }
 
 /// `FROM v`, `JOIN s.v`, `UPDATE "v"`, `INSERT INTO v`, `TABLE v`: the view by name, bare or
@@ -322,6 +338,10 @@ impl Session for Watched<'_> {
 
     fn flush_calls(&mut self) {
         self.inner.flush_calls()
+    }
+
+    fn coverage_mark(&mut self) -> Option<&mut Option<Calls>> {
+        self.inner.coverage_mark()
     }
 }
 

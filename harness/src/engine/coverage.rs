@@ -80,7 +80,7 @@ const PG_USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schem
      AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
 /// `schema.name(argument types)`, the same in every session of a run (search_path aside).
-const PG_ROUTINE: &str = "n.nspname || '.' || p.proname || '(' || \
+const PG_ROUTINE: &str = "p.pronamespace::regnamespace::text || '.' || p.proname || '(' || \
      pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'";
 
 pub fn postgres_objects(session: &mut dyn Session) -> Result<Vec<DefinedObject>, DbError> {
@@ -102,10 +102,7 @@ pub fn postgres_objects(session: &mut dyn Session) -> Result<Vec<DefinedObject>,
          WHERE {PG_USER_SCHEMA} AND p.prokind IN ('f', 'p') AND {} \
          UNION ALL \
          SELECT 'trigger', t.tgname || ' ON ' || n.nspname || '.' || c.relname, \
-                (SELECT pn.nspname || '.' || p.proname || '(' || \
-                        pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' \
-                 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
-                 WHERE p.oid = t.tgfoid), NULL, NULL, NULL, NULL, NULL, NULL, NULL \
+                (SELECT {PG_ROUTINE} FROM pg_catalog.pg_proc p WHERE p.oid = t.tgfoid), NULL, NULL, NULL, NULL, NULL, NULL, NULL \
          FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE NOT t.tgisinternal AND {PG_USER_SCHEMA} AND {} \
@@ -219,41 +216,45 @@ pub fn pg_inlinable_body(body: &str, returns_set: bool, volatility: &str, strict
 
 pub fn postgres_calls(session: &mut dyn Session) -> Result<Calls, Unmeasured> {
     let err = |e: DbError| Unmeasured(format!("cannot read pg_stat_user_functions: {e}"));
-    let setting = rows(
-        session,
-        "SELECT current_setting('track_functions'), \
-         (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)::text",
-    )
-    .map_err(err)?;
-    let (value, superuser) = match setting.first() {
-        Some(r) => (text(&r[0]), text(&r[1]) == "true"),
-        None => (String::new(), false),
-    };
-    if value != "all" {
-        if !superuser {
-            return Err(Unmeasured(format!(
-                "track_functions is '{value}' on this server and this role may not set it: \
-                 set track_functions = 'all' on the server (servers assay starts have it)"
-            )));
-        }
-        // A user's server: counted from this session on (the setting lasts until the session
-        // is reset or, inside a case's transaction, rolled back: each case sets it again).
-        session
-            .run("SET track_functions = 'all'")
-            .map_err(|e| Unmeasured(format!("cannot set track_functions: {e}")))?;
-    }
+    // One round trip: the setting (under the empty key) and the counts.
     let sql = format!(
-        "SELECT {PG_ROUTINE}, (COALESCE(pg_catalog.pg_stat_get_function_calls(p.oid), 0) \
+        "SELECT '', current_setting('track_functions') || ' ' || current_setting('is_superuser') \
+         UNION ALL \
+         SELECT {PG_ROUTINE}, (COALESCE(pg_catalog.pg_stat_get_function_calls(p.oid), 0) \
                 + COALESCE(pg_catalog.pg_stat_get_xact_function_calls(p.oid), 0))::text \
-         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-         WHERE {PG_USER_SCHEMA} AND (pg_catalog.pg_stat_get_function_calls(p.oid) IS NOT NULL \
-               OR pg_catalog.pg_stat_get_xact_function_calls(p.oid) IS NOT NULL)"
+         FROM pg_catalog.pg_proc p WHERE p.pronamespace IN \
+              (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE {PG_USER_SCHEMA})"
     );
-    let rows = rows(session, &sql).map_err(err)?;
-    Ok(rows
-        .iter()
-        .map(|r| (text(&r[0]), text(&r[1]).parse().unwrap_or(0)))
-        .collect())
+    let mut setting = String::new();
+    let mut calls = Calls::new();
+    for r in rows(session, &sql).map_err(err)? {
+        match text(&r[0]) {
+            key if key.is_empty() => setting = text(&r[1]),
+            key => match text(&r[1]).parse() {
+                Ok(0) | Err(_) => {}
+                Ok(n) => {
+                    calls.insert(key, n);
+                }
+            },
+        }
+    }
+    match setting.split_once(' ') {
+        Some(("all", _)) => Ok(calls),
+        Some((_, "on")) => {
+            // A user's server and a superuser: counted from this session on (the setting lasts
+            // until the session is reset or, inside a case's transaction, rolled back: each
+            // case sets it again).
+            session
+                .run("SET track_functions = 'all'")
+                .map_err(|e| Unmeasured(format!("cannot set track_functions: {e}")))?;
+            Ok(calls)
+        }
+        _ => Err(Unmeasured(
+            "track_functions is not 'all' on this server and this role may not set it: \
+             set track_functions = 'all' on the server (servers assay starts have it)"
+                .into(),
+        )),
+    }
 }
 
 /// Makes the calls this session holds unflushed visible to the database's other sessions: the
@@ -297,32 +298,28 @@ pub fn mysql_objects(session: &mut dyn Session) -> Result<Vec<DefinedObject>, Db
 }
 
 pub fn mysql_calls(session: &mut dyn Session) -> Result<Calls, Unmeasured> {
-    let on = rows(session, "SELECT @@performance_schema")
-        .map_err(|e| Unmeasured(format!("cannot read @@performance_schema: {e}")))?;
-    if on.first().and_then(|r| r[0].as_deref()) != Some("1") {
+    // One round trip: whether performance_schema is on (under the empty key) and the counts.
+    let sql = "SELECT '', @@performance_schema \
+               UNION ALL SELECT CONCAT(LOWER(OBJECT_TYPE), ':', OBJECT_NAME), COUNT_STAR \
+               FROM performance_schema.events_statements_summary_by_program \
+               WHERE OBJECT_SCHEMA = DATABASE() AND OBJECT_TYPE IN ('FUNCTION', 'PROCEDURE', 'TRIGGER')";
+    let mut calls: Calls = rows(session, sql)
+        .map_err(|e| {
+            Unmeasured(format!(
+                "cannot read performance_schema.events_statements_summary_by_program: {e}"
+            ))
+        })?
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[1]).parse().unwrap_or(0)))
+        .collect();
+    if calls.remove("") != Some(1) {
         return Err(Unmeasured(
             "performance_schema is OFF on this server: start it with --performance-schema=ON \
              (servers assay starts have it)"
                 .into(),
         ));
     }
-    let sql = "SELECT LOWER(OBJECT_TYPE), OBJECT_NAME, COUNT_STAR \
-               FROM performance_schema.events_statements_summary_by_program \
-               WHERE OBJECT_SCHEMA = DATABASE() AND OBJECT_TYPE IN ('FUNCTION', 'PROCEDURE', 'TRIGGER')";
-    let rows = rows(session, sql).map_err(|e| {
-        Unmeasured(format!(
-            "cannot read performance_schema.events_statements_summary_by_program: {e}"
-        ))
-    })?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            (
-                format!("{}:{}", text(&r[0]), text(&r[1])),
-                text(&r[2]).parse().unwrap_or(0),
-            )
-        })
-        .collect())
+    Ok(calls)
 }
 
 // ---------------------------------------------------------------------------------------------

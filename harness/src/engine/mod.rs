@@ -168,6 +168,13 @@ pub trait Session: Send {
     /// Coverage: makes the calls this session counted visible to readings taken on other
     /// sessions of the database (PostgreSQL flushes its statistics lazily).
     fn flush_calls(&mut self) {}
+
+    /// Coverage: where a session that serves case after case on one database keeps the reading
+    /// taken at the end of the last case, which is the next case's starting reading when
+    /// nothing ran in between (a worker whose cases are rolled back). `None`: read anew.
+    fn coverage_mark(&mut self) -> Option<&mut Option<coverage::Calls>> {
+        None
+    }
 }
 
 /// Stops what a [`Session`] runs, from another thread: the statement running now is cancelled
