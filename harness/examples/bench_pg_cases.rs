@@ -7,7 +7,7 @@
 //! 3. Cold start: `assay` on `local://postgres` to the first result (one tiny case), vs a shell
 //!    script that copies a pristine data dir, starts the server and runs one query.
 //! 4. `--coverage` (docs/coverage.md): workloads 1 and 2 with and without it, alternating runs
-//!    in the same process, the median of 5 each.
+//!    in the same process, the median of 15 each.
 //!
 //! ```text
 //! cargo build --release && cargo run --release --example bench_pg_cases
@@ -167,13 +167,13 @@ fn main() {
             time(&mut cmd)
         };
         let (mut off, mut on) = (Vec::new(), Vec::new());
-        for _ in 0..5 {
+        for _ in 0..15 {
             off.push(run(false));
             on.push(run(true));
         }
         let (off, on) = (median(&mut off), median(&mut on));
         println!(
-            "{cases} {label} cases, --coverage off / on (median of 5): {off:.3} s / {on:.3} s = {:+.1}%",
+            "{cases} {label} cases, --coverage off / on (median of 15): {off:.3} s / {on:.3} s = {:+.1}%",
             (on / off - 1.0) * 100.0
         );
     }
