@@ -6,6 +6,8 @@
 //! 2. 200 isolated cases (each on its own copy of a small schema) run by `assay`, per case.
 //! 3. Cold start: `assay` on `local://postgres` to the first result (one tiny case), vs a shell
 //!    script that copies a pristine data dir, starts the server and runs one query.
+//! 4. `--coverage` (docs/coverage.md): workloads 1 and 2 with and without it, alternating runs
+//!    in the same process, the median of 15 each.
 //!
 //! ```text
 //! cargo build --release && cargo run --release --example bench_pg_cases
@@ -145,6 +147,37 @@ fn main() {
         iso * 1000.0 / m as f64
     );
 
+    // 4. The cost of --coverage on workloads 1 and 2, alternating runs with and without it.
+    for (label, sub, cases) in [("parallel", "parallel", n), ("isolated", "isolated", m)] {
+        let run = |coverage: bool| {
+            let mut cmd = Command::new(&assay);
+            cmd.args([
+                "test",
+                dir.join(sub).to_str().unwrap(),
+                "--url",
+                &schema_url,
+                "--dev-url",
+                &url,
+                "-q",
+            ]);
+            if coverage {
+                cmd.arg("--coverage");
+            }
+            cmd.stdout(Stdio::null());
+            time(&mut cmd)
+        };
+        let (mut off, mut on) = (Vec::new(), Vec::new());
+        for _ in 0..15 {
+            off.push(run(false));
+            on.push(run(true));
+        }
+        let (off, on) = (median(&mut off), median(&mut on));
+        println!(
+            "{cases} {label} cases, --coverage off / on (median of 15): {off:.3} s / {on:.3} s = {:+.1}%",
+            (on / off - 1.0) * 100.0
+        );
+    }
+
     // 3. Cold start.
     std::fs::create_dir_all(dir.join("one")).unwrap();
     std::fs::write(
@@ -187,6 +220,11 @@ fn which(program: &str) -> bool {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn time(cmd: &mut Command) -> f64 {

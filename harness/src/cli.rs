@@ -178,6 +178,18 @@ struct TestArgs {
     /// duration, failure).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// After the run, report which functions, procedures, triggers and views of the schema or
+    /// migration directory the cases ran, per engine (docs/coverage.md). Also ASSAY_COVERAGE=1.
+    #[arg(long)]
+    coverage: bool,
+    /// Also write the coverage report as JSON to FILE: one object per database object
+    /// (implies --coverage).
+    #[arg(long = "coverage-json", value_name = "FILE")]
+    coverage_json: Option<PathBuf>,
+    /// Fail the run (exit code 1) when an engine's share of exercised objects is below
+    /// PERCENT (implies --coverage).
+    #[arg(long = "coverage-min", value_name = "PERCENT")]
+    coverage_min: Option<String>,
     /// Allow --update under CI.
     #[arg(long = "force-update")]
     force_update: bool,
@@ -380,6 +392,20 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
             None => Default::default(),
         },
     };
+    let coverage = crate::coverage::report::Wanted {
+        json: a.coverage_json.clone(),
+        min: (a.coverage_min.as_deref())
+            .map(crate::coverage::report::parse_min)
+            .transpose()
+            .map_err(|e| format!("--coverage-min: {e}"))?,
+    };
+    let from_env = std::env::var("ASSAY_COVERAGE")
+        .is_ok_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true"));
+    let coverage = (a.coverage || from_env || coverage.json.is_some() || coverage.min.is_some())
+        .then_some(coverage);
+    if coverage.is_some() && !a.list {
+        crate::coverage::enable();
+    }
     let plan = Plan::build(&options)?;
     let partition = a
         .partition
@@ -407,7 +433,11 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
         drop(progress);
         update::print_summary();
         report::results::write(a.junit.as_deref(), a.json.as_deref())?;
-        return Ok(ok);
+        let covered = match &coverage {
+            Some(wanted) => crate::coverage::report::finish(wanted)?,
+            None => true,
+        };
+        return Ok(ok && covered);
     }
     let mut libtest = vec!["assay".to_string()];
     let flags = [
@@ -464,6 +494,9 @@ fn test(a: TestArgs, kind: Option<CaseKind>) -> Result<bool, String> {
     update::print_summary();
     if !a.list {
         report::results::write(a.junit.as_deref(), a.json.as_deref())?;
+        if let Some(wanted) = &coverage {
+            return Ok(crate::coverage::report::finish(wanted)? && ok);
+        }
     }
     Ok(ok)
 }

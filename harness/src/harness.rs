@@ -11,7 +11,8 @@
 //! come from the environment: `ASSAY_DEV_URL` (comma-separated dev URLs; overrides
 //! [`Harness::dev_url`]), `ASSAY_KEEP_FAILED=1`, `ASSAY_NO_CACHE=1`, `ASSAY_ISOLATION=copy` (every case a real copy), `ASSAY_UPDATE=1` (rewrite failing
 //! literal expectations; refused under `CI` unless `ASSAY_FORCE_UPDATE=1`), `ASSAY_JUNIT=FILE` and
-//! `ASSAY_JSON=FILE` (reports of the run), `ASSAY_PARTITION=hash:K/N` (one shard of the trials, see
+//! `ASSAY_JSON=FILE` (reports of the run), `ASSAY_COVERAGE=1`, `ASSAY_COVERAGE_JSON=FILE` and
+//! `ASSAY_COVERAGE_MIN=PERCENT` (the database-object coverage report, docs/coverage.md), `ASSAY_PARTITION=hash:K/N` (one shard of the trials, see
 //! [`crate::partition`]; under nextest use its own `--partition`).
 
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ use crate::run::{Options, Plan, update};
 #[derive(Default)]
 pub struct Harness {
     options: Options,
+    /// `ASSAY_COVERAGE*`: the coverage report after the run.
+    coverage: Option<crate::coverage::report::Wanted>,
     /// The dev URLs were chosen for these files and `ASSAY_DEV_URL` does not replace them.
     fixed: bool,
     /// [`Harness::timeout`] was called: `ASSAY_TIMEOUT` does not replace it.
@@ -136,6 +139,15 @@ impl Harness {
         };
         let conclusion = report::libtest::run(&args, plan);
         update::print_summary();
+        let covered = match &self.coverage {
+            Some(wanted) if !args.list => {
+                crate::coverage::report::finish(wanted).unwrap_or_else(|e| {
+                    eprintln!("assay: {e}");
+                    false
+                })
+            }
+            _ => true,
+        };
         let path = |var: &str| {
             std::env::var_os(var)
                 .filter(|v| !v.is_empty())
@@ -148,6 +160,9 @@ impl Harness {
             eprintln!("assay: {e}");
         }
         cleanup::run_all();
+        if !covered && !conclusion.has_failed() {
+            std::process::exit(1);
+        }
         conclusion.exit()
     }
 
@@ -185,6 +200,26 @@ impl Harness {
                 .map_err(|e| format!("ASSAY_ISOLATION: {e}"))?;
         }
         self.options.update = crate::cli::update_requested(false, false)?;
+        let set = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        let on = set("ASSAY_COVERAGE").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+        let wanted = crate::coverage::report::Wanted {
+            json: set("ASSAY_COVERAGE_JSON").map(PathBuf::from),
+            min: set("ASSAY_COVERAGE_MIN")
+                .map(|v| crate::coverage::report::parse_min(&v))
+                .transpose()
+                .map_err(|e| format!("ASSAY_COVERAGE_MIN: {e}"))?,
+        };
+        if (on || wanted.json.is_some() || wanted.min.is_some())
+            && std::env::var_os("NEXTEST_RUN_ID").is_some()
+        {
+            // Each trial is a process of its own: there is no end of the run to report at.
+            eprintln!(
+                "assay: ASSAY_COVERAGE is ignored under nextest (one process per trial); use cargo test or the assay command line"
+            );
+        } else if on || wanted.json.is_some() || wanted.min.is_some() {
+            crate::coverage::enable();
+            self.coverage = Some(wanted);
+        }
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Everything that touches a database lives here; the file formats live in `dbassay-dsl`.
 //!
+//! - [`coverage`]: `--coverage`: which functions, procedures, triggers and views the suite ran.
 //! - [`engine`]: one [`engine::Session`] trait; the PostgreSQL, MySQL/MariaDB and SQLite
 //!   modules. Values become text here and only here.
 //! - [`provision`]: servers and databases: embedded SQLite, local server binaries, Docker,
@@ -17,6 +18,7 @@
 //! - [`partition`]: one shard of a run for one of several CI runners (`--partition`).
 
 pub mod cli;
+pub mod coverage;
 pub mod engine;
 mod harness;
 pub mod migrate;

@@ -12,6 +12,7 @@
 //!
 //! A group's `timeout.txt` (a duration such as `2s`) sets its per-case time limit.
 //!
+//! - `testdata/coverage/<engine>/`: `--coverage` reports pinned exactly (see its README).
 //! - `testdata/scripts/`: txtar scripts that must pass; they pin the CLI by calling `assay`.
 //!   `examples/golden/` runs the same way.
 //! - `testdata/projects/`: txtar scripts of atlas.hcl projects, run once per engine (SQLite,
@@ -186,6 +187,34 @@ fn main() {
                 .trials,
         );
     }
+    // Coverage pins (`testdata/coverage/<engine>/`): the report of a suite, through the CLI,
+    // exactly as `want-table.txt` and `want.json` say, whatever the thread count or isolation.
+    for group in subdirs(&root.join("coverage")) {
+        let url = std::fs::read_to_string(group.join("dev_url.txt"))
+            .unwrap_or_else(|e| panic!("{}: {e}", group.display()));
+        let url = url.trim().to_string();
+        if let Err(missing) = present(&url) {
+            eprintln!(
+                "!!! SKIPPED {}: {missing} (set CI=true to fail instead)",
+                group.display()
+            );
+            continue;
+        }
+        let engine = group.file_name().unwrap().to_string_lossy().to_string();
+        for (variant, extra) in [
+            ("default", &[][..]),
+            ("one-thread", &["--test-threads", "1"][..]),
+            ("isolation-copy", &["--isolation", "copy"][..]),
+        ] {
+            let (group, url) = (group.clone(), url.clone());
+            trials.push(Trial {
+                name: format!("coverage/{engine}/{variant}"),
+                engine: engine.clone(),
+                ignored: false,
+                job: Job::Custom(Box::new(move || coverage_pin(&group, &url, extra))),
+            });
+        }
+    }
     for dir in [root.join("scripts"), root.join("../examples/golden")] {
         let scripts = Harness::new()
             .path(&dir)
@@ -203,6 +232,67 @@ fn main() {
     dbassay::run::update::print_summary();
     dbassay::provision::cleanup::run_all();
     conclusion.exit()
+}
+
+/// Runs a coverage group through the CLI and compares its report with the goldens.
+fn coverage_pin(group: &Path, url: &str, extra: &[&str]) -> Result<(), String> {
+    let json = std::env::temp_dir().join(format!(
+        "assay-coverage-{}-{}.json",
+        std::process::id(),
+        extra.join("")
+    ));
+    let mut args = vec![
+        "test",
+        ".",
+        "--url",
+        "file://schema.sql",
+        "--dir",
+        "file://migrations",
+        "--dev-url",
+        url,
+        "--coverage",
+        "--coverage-json",
+    ];
+    let json_arg = json.display().to_string();
+    args.push(&json_arg);
+    args.extend(extra);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(&args)
+        .current_dir(group)
+        .env_remove("ASSAY_ISOLATION")
+        .output()
+        .map_err(|e| format!("cannot run assay: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let failed = |why: String| {
+        format!(
+            "assay {} in {}: {why}\n--- stdout\n{stdout}\n--- stderr\n{}",
+            args.join(" "),
+            group.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    if !out.status.success() {
+        return Err(failed(format!("exited with {}", out.status)));
+    }
+    let table = stdout.find("coverage on ").map_or("", |at| &stdout[at..]);
+    let want = |name: &str| {
+        std::fs::read_to_string(group.join(name))
+            .map_err(|e| format!("{}: {e}", group.join(name).display()))
+    };
+    let got_json = std::fs::read_to_string(&json).map_err(|e| failed(e.to_string()))?;
+    let _ = std::fs::remove_file(&json);
+    for (name, got) in [("want-table.txt", table), ("want.json", got_json.as_str())] {
+        let want = want(name)?;
+        if got != want {
+            return Err(failed(format!(
+                "the report differs from {name}\n{}",
+                similar::TextDiff::from_lines(want.as_str(), got)
+                    .unified_diff()
+                    .header(name, "got")
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 pub use dbassay_dsl::Dialect;
 
+pub mod coverage;
 pub mod mysql;
 pub mod postgres;
 pub mod reuse;
@@ -146,6 +147,32 @@ pub trait Session: Send {
     /// A handle that stops this session's running statement from another thread (the per-case
     /// time limit), or `None` when the engine cannot. Wrappers forward their inner session's.
     fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        None
+    }
+
+    /// Coverage (`--coverage`): the functions, procedures, triggers and views the session's
+    /// database defines. Engines without any return none. Wrappers forward their inner
+    /// session's, never through their own statement handling.
+    fn defined_objects(&mut self) -> Result<Vec<coverage::DefinedObject>, DbError> {
+        Ok(Vec::new())
+    }
+
+    /// Coverage: the calls of routines and triggers counted on the session's database so far
+    /// (cumulative; see [`coverage`]), or why they cannot be counted there.
+    fn routine_calls(&mut self) -> Result<coverage::Calls, coverage::Unmeasured> {
+        Err(coverage::Unmeasured(
+            "this engine counts no calls".to_string(),
+        ))
+    }
+
+    /// Coverage: makes the calls this session counted visible to readings taken on other
+    /// sessions of the database (PostgreSQL flushes its statistics lazily).
+    fn flush_calls(&mut self) {}
+
+    /// Coverage: where a session that serves case after case on one database keeps the reading
+    /// taken at the end of the last case, which is the next case's starting reading when
+    /// nothing ran in between (a worker whose cases are rolled back). `None`: read anew.
+    fn coverage_mark(&mut self) -> Option<&mut Option<coverage::Calls>> {
         None
     }
 }

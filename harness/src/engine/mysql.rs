@@ -83,6 +83,14 @@ impl Session for MysqlSession {
         !self.cancelled.load(Ordering::SeqCst) && runtime::block_on(conn.reset()).unwrap_or(false)
     }
 
+    fn defined_objects(&mut self) -> Result<Vec<super::coverage::DefinedObject>, DbError> {
+        super::coverage::mysql_objects(self)
+    }
+
+    fn routine_calls(&mut self) -> Result<super::coverage::Calls, super::coverage::Unmeasured> {
+        super::coverage::mysql_calls(self)
+    }
+
     fn canceller(&self) -> Option<Arc<dyn Cancel>> {
         let conn = self.conn.as_ref()?;
         Some(Arc::new(MysqlCancel {

@@ -79,6 +79,17 @@ impl PgSession {
 
 impl Drop for PgSession {
     fn drop(&mut self) {
+        // Under --coverage, the calls this session counted reach the database's statistics
+        // before it closes (a closing backend flushes them only as it exits, after we moved on).
+        if crate::coverage::enabled()
+            && !self.cancelled.load(Ordering::SeqCst)
+            && tokio::runtime::Handle::try_current().is_err()
+        {
+            let _ = runtime::block_on(
+                self.client
+                    .simple_query("SELECT pg_catalog.pg_stat_force_next_flush()"),
+            );
+        }
         // SAFETY: the client is dropped once, here, and never used again.
         unsafe { std::mem::ManuallyDrop::drop(&mut self.client) };
         // Closing ends the connection task; waiting for it (briefly) means the connection is
@@ -199,6 +210,18 @@ impl Session for PgSession {
             token: self.client.cancel_token(),
             cancelled: Arc::clone(&self.cancelled),
         }))
+    }
+
+    fn defined_objects(&mut self) -> Result<Vec<super::coverage::DefinedObject>, DbError> {
+        super::coverage::postgres_objects(self)
+    }
+
+    fn routine_calls(&mut self) -> Result<super::coverage::Calls, super::coverage::Unmeasured> {
+        super::coverage::postgres_calls(self)
+    }
+
+    fn flush_calls(&mut self) {
+        super::coverage::postgres_flush(self)
     }
 
     fn reset(&mut self) -> bool {

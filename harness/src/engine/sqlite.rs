@@ -7,9 +7,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, InterruptHandle, ffi};
 
+use super::coverage::SqliteTally;
 use super::{Cancel, DbError, Dialect, Outcome, Session, TextGrid, cancelled_error};
 
 /// A session over one SQLite connection.
@@ -17,13 +19,17 @@ pub struct SqliteSession {
     conn: Connection,
     /// Set by a [`Cancel`] handle: every later statement fails at once.
     cancelled: Arc<AtomicBool>,
+    /// Under `--coverage`: the trigger programs the statement trace saw on this database.
+    tally: Option<Arc<SqliteTally>>,
 }
 
 impl SqliteSession {
-    pub fn new(conn: Connection) -> SqliteSession {
+    pub fn new(mut conn: Connection) -> SqliteSession {
+        let tally = crate::coverage::enabled().then(|| trace(&mut conn));
         SqliteSession {
             conn,
             cancelled: Arc::new(AtomicBool::new(false)),
+            tally,
         }
     }
 
@@ -54,12 +60,51 @@ impl Session for SqliteSession {
             && (self.conn.is_autocommit() || self.conn.execute_batch("ROLLBACK").is_ok())
     }
 
+    fn defined_objects(&mut self) -> Result<Vec<super::coverage::DefinedObject>, DbError> {
+        super::coverage::sqlite_objects(self)
+    }
+
+    fn routine_calls(&mut self) -> Result<super::coverage::Calls, super::coverage::Unmeasured> {
+        match &self.tally {
+            Some(tally) => Ok(tally.calls()),
+            None => Err(super::coverage::Unmeasured(
+                "the statement trace is off".into(),
+            )),
+        }
+    }
+
     fn canceller(&self) -> Option<Arc<dyn Cancel>> {
         Some(Arc::new(SqliteCancel {
             interrupt: self.conn.get_interrupt_handle(),
             cancelled: Arc::clone(&self.cancelled),
         }))
     }
+}
+
+/// Installs the statement trace that counts trigger programs, feeding the tally of the
+/// connection's database (shared by the connections to one file; the one connection of a
+/// database in memory keeps its own, found again through the connection's address while the
+/// trace installed on it holds it).
+fn trace(conn: &mut Connection) -> Arc<SqliteTally> {
+    let key = match conn.path().filter(|p| !p.is_empty()) {
+        Some(path) => path.to_string(),
+        // SAFETY: the pointer is only formatted, as the identity of this open connection.
+        None => format!("memory:{:p}", unsafe { conn.handle() }),
+    };
+    let tally = SqliteTally::of(Some(&key));
+    let fed = Arc::clone(&tally);
+    let traced = conn.trace_v2(
+        TraceEventCodes::SQLITE_TRACE_STMT,
+        Some(move |event: TraceEvent<'_>| {
+            if let TraceEvent::Stmt(_, sql) = event {
+                fed.saw(sql);
+            }
+        }),
+    );
+    if traced.is_err() {
+        return Arc::default();
+    }
+    tally
 }
 
 /// Cancels a [`SqliteSession`]'s statement with `sqlite3_interrupt`.

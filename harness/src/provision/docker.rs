@@ -358,13 +358,26 @@ async fn start_container(
         });
     request = match engine {
         DockerEngine::Postgres => {
-            let mut r = request.with_env_var("POSTGRES_PASSWORD", password.clone());
+            // Calls of functions and trigger functions, for --coverage.
+            let mut r = request
+                .with_cmd(["postgres", "-c", "track_functions=all"])
+                .with_env_var("POSTGRES_PASSWORD", password.clone());
             if let Some(db) = &database {
                 r = r.with_env_var("POSTGRES_DB", db.clone());
             }
             r
         }
         DockerEngine::Mysql | DockerEngine::Mariadb => {
+            // --coverage reads performance_schema: on by default in MySQL, off in MariaDB.
+            let request = match engine {
+                DockerEngine::Mariadb => request.with_cmd([
+                    "mariadbd",
+                    "--performance-schema=ON",
+                    "--performance-schema-instrument=%=OFF",
+                    "--performance-schema-instrument=statement/sp/%=ON",
+                ]),
+                _ => request,
+            };
             // Both spellings: the official mariadb image reads either, mysql only MYSQL_*.
             let mut r = request
                 .with_env_var("MYSQL_ROOT_PASSWORD", password.clone())

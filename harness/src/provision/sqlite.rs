@@ -259,6 +259,32 @@ impl Session for BorrowedSession {
         self.session.as_mut().is_some_and(|s| s.reset())
     }
 
+    fn defined_objects(
+        &mut self,
+    ) -> std::result::Result<Vec<crate::engine::coverage::DefinedObject>, DbError> {
+        self.session
+            .as_mut()
+            .expect("held until drop")
+            .defined_objects()
+    }
+
+    fn routine_calls(
+        &mut self,
+    ) -> std::result::Result<crate::engine::coverage::Calls, crate::engine::coverage::Unmeasured>
+    {
+        self.session
+            .as_mut()
+            .expect("held until drop")
+            .routine_calls()
+    }
+
+    fn flush_calls(&mut self) {
+        self.session
+            .as_mut()
+            .expect("held until drop")
+            .flush_calls()
+    }
+
     fn canceller(&self) -> Option<Arc<dyn crate::engine::Cancel>> {
         self.session.as_ref().and_then(|s| s.canceller())
     }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use dbassay_dsl::hcl::{Case, CaseKind, Command, CommandKind, Expect, External, Output, Sql};
 use dbassay_dsl::source::Location;
 
+use crate::coverage::{Meter, Watched};
 use crate::engine::{Outcome, Session};
 use crate::migrate::{Migrations, apply};
 use crate::provision::Database;
@@ -50,6 +51,9 @@ pub struct CaseReport {
 /// One case ready to run: the case, where it runs, and the group it shares a database with.
 pub struct CaseJob {
     pub case: Case,
+    /// Who this case's calls are credited to under `--coverage`: its trial name, or its
+    /// parallel group's (see [`crate::coverage`]).
+    pub credit: String,
     pub target: Arc<Target>,
     pub state: Arc<DesiredState>,
     /// The parallel cases of one file on one target share one copy of the state.
@@ -291,7 +295,56 @@ impl CaseJob {
         db: &dyn Database,
         session: &mut dyn Session,
         logs: &mut Vec<String>,
+        migration: Option<&mut CaseMigration<'_>>,
+    ) -> Result<(), String> {
+        let key = self.coverage_key(migration.as_deref());
+        let Some(key) = key else {
+            return self.run_steps(db, session, logs, migration, None);
+        };
+        let mut meter = Meter::start(
+            &self.target.label,
+            &self.credit,
+            &key,
+            self.group.is_none(),
+            session,
+        );
+        let mut watched = Watched::new(session);
+        let result = self.run_steps(db, &mut watched, logs, migration, Some(&mut meter));
+        meter.finish(watched);
+        result
+    }
+
+    /// Under `--coverage`, the state the case's database starts in (schema and migrate cases;
+    /// plan and script cases build their own).
+    fn coverage_key(&self, migration: Option<&CaseMigration<'_>>) -> Option<String> {
+        if !crate::coverage::enabled() {
+            return None;
+        }
+        match (self.case.kind, migration) {
+            (CaseKind::Schema, _) => Some(format!("schema:{}", self.state.key(&self.target.label))),
+            (CaseKind::Migrate, Some(m)) => Some(self.version_key(m)),
+            _ => None,
+        }
+    }
+
+    /// The migration version a migrate case's database is at, as a coverage state.
+    fn version_key(&self, m: &CaseMigration<'_>) -> String {
+        match m.applied {
+            0 => "migrate:empty".to_string(),
+            n => format!(
+                "migrate:{}",
+                cache::key(&self.target.label, m.migrations, n - 1)
+            ),
+        }
+    }
+
+    fn run_steps(
+        &self,
+        db: &dyn Database,
+        session: &mut dyn Session,
+        logs: &mut Vec<String>,
         mut migration: Option<&mut CaseMigration<'_>>,
+        mut meter: Option<&mut Meter>,
     ) -> Result<(), String> {
         let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
         let mut cleanups: Vec<(Location, Sql)> = Vec::new();
@@ -300,9 +353,21 @@ impl CaseJob {
         // at the command that was running, its cleanups are skipped, and its database (or
         // worker) is not reused.
         let watch = Watch::start(session.canceller(), self.timeout);
-        for command in &commands {
+        for (n, command) in commands.iter().enumerate() {
             let outcome = match (&command.kind, migration.as_deref_mut()) {
-                (CommandKind::Migrate { to }, Some(m)) => migrate_to(session, m, to),
+                (CommandKind::Migrate { to }, Some(m)) => {
+                    let moved = migrate_to(session, m, to);
+                    if moved.is_ok()
+                        && let Some(meter) = meter.as_deref_mut()
+                    {
+                        // Clean when no statement of the case's own ran before.
+                        let clean = commands[..n]
+                            .iter()
+                            .all(|c| matches!(c.kind, CommandKind::Migrate { .. }));
+                        meter.listed(session, &self.version_key(m), clean);
+                    }
+                    moved
+                }
                 (CommandKind::Script(call), _) => {
                     super::data_scripts::run(&db.url(), session, call, &command.location)
                 }

@@ -276,7 +276,10 @@ impl Plan {
             };
             let state = Arc::new(state.clone().unwrap_or_default());
             for target in &targets {
-                let group = Arc::new(ParallelGroup::default());
+                let group = Arc::new(ParallelGroup::named(
+                    &target.label,
+                    &name(target, format!("{display}::(parallel)")),
+                ));
                 for case in &file.cases {
                     if options.kind.is_some_and(|k| k != case.kind)
                         || options
@@ -300,11 +303,17 @@ impl Plan {
                         }
                         m.clone()
                     });
+                    let trial = name(target, format!("{display}::{}", case.name));
                     trials.push(Trial {
-                        name: name(target, format!("{display}::{}", case.name)),
+                        name: trial.clone(),
                         engine: target.label.clone(),
                         ignored: case.skip,
                         job: Job::Case(Box::new(CaseJob {
+                            credit: if case.parallel {
+                                group.credit().to_string()
+                            } else {
+                                trial
+                            },
                             case: case.clone(),
                             target: target.clone(),
                             state: state.clone(),

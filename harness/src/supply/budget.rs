@@ -296,6 +296,20 @@ impl Session for Counted {
         self.session.reset()
     }
 
+    fn defined_objects(&mut self) -> Result<Vec<crate::engine::coverage::DefinedObject>, DbError> {
+        self.session.defined_objects()
+    }
+
+    fn routine_calls(
+        &mut self,
+    ) -> Result<crate::engine::coverage::Calls, crate::engine::coverage::Unmeasured> {
+        self.session.routine_calls()
+    }
+
+    fn flush_calls(&mut self) {
+        self.session.flush_calls()
+    }
+
     fn rollback_plan(&mut self) -> Option<RollbackPlan> {
         self.session.rollback_plan()
     }

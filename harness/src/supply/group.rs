@@ -13,6 +13,11 @@ use crate::supply::target::Target;
 #[derive(Default)]
 pub struct ParallelGroup {
     db: Mutex<(Option<Arc<dyn Database>>, usize)>,
+    /// Under `--coverage`: the engine label, and the name the group's calls are credited to.
+    target: String,
+    credit: String,
+    /// Under `--coverage`: the group's calls, read when its database is made.
+    meter: Mutex<Option<crate::coverage::GroupMeter>>,
     /// Sessions the group's finished cases handed back, reset, for the next ones: a thousand
     /// small parallel cases should not open a thousand connections.
     idle: Arc<IdleSessions>,
@@ -57,6 +62,21 @@ impl Reclaim for IdleSessions {
 }
 
 impl ParallelGroup {
+    /// The group of a file's parallel cases on the target labelled `target`; its calls are
+    /// credited to `credit` under `--coverage`.
+    pub fn named(target: &str, credit: &str) -> ParallelGroup {
+        ParallelGroup {
+            target: target.to_string(),
+            credit: credit.to_string(),
+            ..ParallelGroup::default()
+        }
+    }
+
+    /// The name the group's calls are credited to under `--coverage`.
+    pub fn credit(&self) -> &str {
+        &self.credit
+    }
+
     /// Declares how many cases of the group will run (after filters).
     pub fn expect(&self, cases: usize) {
         self.db.lock().unwrap_or_else(|e| e.into_inner()).1 = cases;
@@ -71,6 +91,16 @@ impl ParallelGroup {
             return Ok(db.clone());
         }
         let db: Arc<dyn Database> = Arc::from(make()?);
+        if crate::coverage::enabled() {
+            // The first reading, before any case of the group runs; the session joins the pool.
+            let mut session = db.connect().map_err(|e| e.to_string())?;
+            let meter =
+                crate::coverage::GroupMeter::start(&self.target, &self.credit, session.as_mut());
+            *self.meter.lock().unwrap_or_else(|e| e.into_inner()) = Some(meter);
+            let mut idle = self.idle.lock();
+            idle.0.push(session);
+            idle.1 += 1;
+        }
         guard.0 = Some(db.clone());
         Ok(db)
     }
@@ -81,15 +111,28 @@ impl ParallelGroup {
             guard.1 = guard.1.saturating_sub(1);
             if guard.1 == 0 { guard.0.take() } else { None }
         };
-        if done.is_some() {
+        if let Some(db) = done {
             // Closed and dropped (server round trips) with no lock held.
-            let idle = {
+            let mut idle = {
                 let mut state = self.idle.lock();
                 state.1 = 0;
                 std::mem::take(&mut state.0)
             };
+            let meter = (self.meter.lock().unwrap_or_else(|e| e.into_inner())).take();
+            if let Some(meter) = meter {
+                // Every open session's calls made visible, then read on one of them.
+                idle.iter_mut().for_each(|s| s.flush_calls());
+                match idle.last_mut() {
+                    Some(session) => meter.finish(session.as_mut()),
+                    None => {
+                        if let Ok(mut session) = db.connect() {
+                            meter.finish(session.as_mut());
+                        }
+                    }
+                }
+            }
             drop(idle);
-            drop(done);
+            drop(db);
         }
     }
 

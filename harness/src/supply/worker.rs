@@ -43,6 +43,9 @@ enum Reset {
     Rollback {
         plan: RollbackPlan,
         begun: bool,
+        /// Under `--coverage`: the calls read at the end of the last case (nothing runs
+        /// between two cases but the undo, so it is the next case's starting reading).
+        mark: Option<crate::engine::coverage::Calls>,
     },
     Restore(Box<dyn Restorer>),
 }
@@ -54,9 +57,11 @@ impl Worker {
     pub fn new(db: Box<dyn Database>, reuse: Reuse) -> Result<Option<Worker>, String> {
         let mut session = db.connect().map_err(|e| e.to_string())?;
         let reset = match reuse {
-            Reuse::Rollback => session
-                .rollback_plan()
-                .map(|plan| Reset::Rollback { plan, begun: false }),
+            Reuse::Rollback => session.rollback_plan().map(|plan| Reset::Rollback {
+                plan,
+                begun: false,
+                mark: None,
+            }),
             Reuse::Restore => db
                 .restorer()
                 .map_err(|e| e.to_string())?
@@ -72,7 +77,7 @@ impl Worker {
         case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
     ) -> (Result<(), String>, bool) {
         match &mut self.reset {
-            Reset::Rollback { plan, begun } => {
+            Reset::Rollback { plan, begun, mark } => {
                 if !std::mem::take(begun)
                     && let Err(e) = self.session.run_all(&plan.begin)
                 {
@@ -85,6 +90,7 @@ impl Worker {
                     let mut session = Savepoints {
                         inner: self.session.as_mut(),
                         plan,
+                        mark,
                     };
                     case(self.db.as_ref(), &mut session)
                 };
@@ -116,7 +122,9 @@ impl Worker {
         change: impl FnOnce(&mut dyn Session) -> Result<(), String>,
     ) -> Result<(), String> {
         match &mut self.reset {
-            Reset::Rollback { plan, begun } => {
+            Reset::Rollback { plan, begun, mark } => {
+                // Applying files may call routines: the next case reads anew.
+                *mark = None;
                 if std::mem::take(begun) {
                     self.session.run("ROLLBACK").map_err(|e| e.to_string())?;
                 }
@@ -202,12 +210,27 @@ impl Session for Recorder<'_> {
     fn take_notices(&mut self) -> Vec<String> {
         self.inner.take_notices()
     }
+
+    fn defined_objects(&mut self) -> Result<Vec<crate::engine::coverage::DefinedObject>, DbError> {
+        self.inner.defined_objects()
+    }
+
+    fn routine_calls(
+        &mut self,
+    ) -> Result<crate::engine::coverage::Calls, crate::engine::coverage::Unmeasured> {
+        self.inner.routine_calls()
+    }
+
+    fn flush_calls(&mut self) {
+        self.inner.flush_calls()
+    }
 }
 
 /// A session that puts every statement inside a savepoint of the case's transaction.
 struct Savepoints<'a> {
     inner: &'a mut dyn Session,
     plan: &'a RollbackPlan,
+    mark: &'a mut Option<crate::engine::coverage::Calls>,
 }
 
 impl Session for Savepoints<'_> {
@@ -230,6 +253,24 @@ impl Session for Savepoints<'_> {
 
     fn take_notices(&mut self) -> Vec<String> {
         self.inner.take_notices()
+    }
+
+    fn defined_objects(&mut self) -> Result<Vec<crate::engine::coverage::DefinedObject>, DbError> {
+        self.inner.defined_objects()
+    }
+
+    fn routine_calls(
+        &mut self,
+    ) -> Result<crate::engine::coverage::Calls, crate::engine::coverage::Unmeasured> {
+        self.inner.routine_calls()
+    }
+
+    fn flush_calls(&mut self) {
+        self.inner.flush_calls()
+    }
+
+    fn coverage_mark(&mut self) -> Option<&mut Option<crate::engine::coverage::Calls>> {
+        Some(self.mark)
     }
 
     /// Statements sent together come from assay's own code (a migration file inside its

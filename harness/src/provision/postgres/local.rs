@@ -410,6 +410,8 @@ pub fn start_with(binaries: &Binaries, settings: &[&str]) -> Result<Instance> {
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=300"])
             .args(["-c", "shared_buffers=32MB", "-c", "max_wal_size=1GB"])
+            // Calls of functions, procedures and trigger functions, for --coverage.
+            .args(["-c", "track_functions=all"])
             .args([
                 "-c",
                 "logging_collector=off",

@@ -1,0 +1,2 @@
+CREATE TABLE event_log (id INT NOT NULL);
+CREATE TRIGGER events_logged AFTER INSERT ON events FOR EACH ROW INSERT INTO event_log VALUES (NEW.id);

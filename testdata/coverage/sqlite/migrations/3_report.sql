@@ -1,0 +1,1 @@
+CREATE VIEW event_kinds AS SELECT DISTINCT kind FROM events;
