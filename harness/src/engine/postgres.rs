@@ -8,12 +8,18 @@
 //! The connection is driven by our own task with `poll_message`, not by the usual
 //! `spawn(connection)`: that is how `NOTICE`/`WARNING` messages (`RAISE NOTICE …`) are kept
 //! instead of dropped. They are handed out by [`Session::take_notices`] as `NOTICE: text`.
+//!
+//! assay opens the socket itself ([`Drained`]): closing a session then waits until the server has
+//! closed its end, which its backend does only as it exits, after giving up its connection slot.
+//! So a permit of the connection budget is given back when the server no longer counts the
+//! connection, not a moment before (when a new connection could still find the slot taken).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use tokio_postgres::config::Host;
 use tokio_postgres::error::ErrorPosition;
 use tokio_postgres::{AsyncMessage, CancelToken, Client, Config, NoTls, SimpleQueryMessage};
 
@@ -28,6 +34,8 @@ pub struct PgSession {
     task: Option<tokio::task::JoinHandle<()>>,
     /// Set by a [`Cancel`] handle: every later statement fails at once.
     cancelled: Arc<AtomicBool>,
+    /// Where the server is, for cancel requests.
+    config: Arc<Config>,
 }
 
 impl PgSession {
@@ -39,7 +47,11 @@ impl PgSession {
 
     /// The async form of [`PgSession::connect`], for callers already inside the runtime.
     pub async fn connect_async(config: &Config) -> Result<PgSession, DbError> {
-        let (client, mut connection) = config.connect(NoTls).await.map_err(|e| db_error(&e))?;
+        let stream = Drained::open(config).await?;
+        let (client, mut connection) = config
+            .connect_raw(stream, NoTls)
+            .await
+            .map_err(|e| db_error(&e))?;
         let notices = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&notices);
         let task = runtime::runtime().spawn(async move {
@@ -61,6 +73,7 @@ impl PgSession {
             notices,
             task: Some(task),
             cancelled: Arc::new(AtomicBool::new(false)),
+            config: Arc::new(config.clone()),
         })
     }
 
@@ -95,11 +108,16 @@ impl Drop for PgSession {
         // Closing ends the connection task; waiting for it (briefly) means the connection is
         // gone when the session is, so a permit of the connection budget is given back only
         // once the server can count the connection as closed.
-        if let Some(task) = self.task.take()
+        if let Some(mut task) = self.task.take()
             && tokio::runtime::Handle::try_current().is_err()
         {
             runtime::block_on(async {
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), task).await;
+                if tokio::time::timeout(Duration::from_secs(1), &mut task)
+                    .await
+                    .is_err()
+                {
+                    task.abort();
+                }
             });
         }
     }
@@ -209,6 +227,7 @@ impl Session for PgSession {
         Some(Arc::new(PgCancel {
             token: self.client.cancel_token(),
             cancelled: Arc::clone(&self.cancelled),
+            config: Arc::clone(&self.config),
         }))
     }
 
@@ -239,14 +258,132 @@ impl Session for PgSession {
 struct PgCancel {
     token: CancelToken,
     cancelled: Arc<AtomicBool>,
+    config: Arc<Config>,
+}
+
+/// A socket to the server whose shutdown lasts until the server has closed its end too.
+struct Drained {
+    socket: Socket,
+    /// Whether the writing half is shut (the drain is under way).
+    shut: bool,
+}
+
+enum Socket {
+    Tcp(tokio::net::TcpStream),
+    Unix(tokio::net::UnixStream),
+}
+
+impl Drained {
+    /// Opens the socket `config` names (its first host and port; a host path is the directory
+    /// of the server's Unix socket), within its connect timeout.
+    async fn open(config: &Config) -> Result<Drained, DbError> {
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let open = async {
+            match config.get_hosts().first() {
+                Some(Host::Unix(dir)) => {
+                    tokio::net::UnixStream::connect(dir.join(format!(".s.PGSQL.{port}")))
+                        .await
+                        .map(Socket::Unix)
+                }
+                Some(Host::Tcp(host)) => {
+                    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                    stream.set_nodelay(true)?;
+                    Ok(Socket::Tcp(stream))
+                }
+                None => {
+                    let stream = tokio::net::TcpStream::connect(("localhost", port)).await?;
+                    stream.set_nodelay(true)?;
+                    Ok(Socket::Tcp(stream))
+                }
+            }
+        };
+        let opened = match config.get_connect_timeout() {
+            Some(limit) => tokio::time::timeout(*limit, open)
+                .await
+                .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into())),
+            None => open.await,
+        };
+        opened
+            .map(|socket| Drained {
+                socket,
+                shut: false,
+            })
+            .map_err(|e| DbError::new(format!("error connecting to server: {e}")))
+    }
+}
+
+impl tokio::io::AsyncRead for Drained {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match &mut self.get_mut().socket {
+            Socket::Tcp(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+            Socket::Unix(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for Drained {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match &mut self.get_mut().socket {
+            Socket::Tcp(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+            Socket::Unix(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match &mut self.get_mut().socket {
+            Socket::Tcp(s) => std::pin::Pin::new(s).poll_flush(cx),
+            Socket::Unix(s) => std::pin::Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    /// Shuts the writing half, then reads (and drops) what comes until the server closes.
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::{Poll, ready};
+        use tokio::io::AsyncRead;
+        let this = self.get_mut();
+        if !this.shut {
+            ready!(match &mut this.socket {
+                Socket::Tcp(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+                Socket::Unix(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+            })?;
+            this.shut = true;
+        }
+        let mut scratch = [0u8; 256];
+        loop {
+            let mut buf = tokio::io::ReadBuf::new(&mut scratch);
+            ready!(std::pin::Pin::new(&mut *this).poll_read(cx, &mut buf))?;
+            if buf.filled().is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+        }
+    }
 }
 
 impl Cancel for PgCancel {
     fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
         let token = self.token.clone();
+        let config = Arc::clone(&self.config);
         runtime::block_on(async move {
-            let _ = tokio::time::timeout(Duration::from_secs(5), token.cancel_query(NoTls)).await;
+            let cancel = async {
+                let stream = Drained::open(&config).await.ok()?;
+                token.cancel_query_raw(stream, NoTls).await.ok()
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), cancel).await;
         });
     }
 }
