@@ -58,9 +58,16 @@ pub fn quoted(text: &str) -> String {
 }
 
 /// A heredoc holding `text`, written like `old`: the same marker, and for `<<-` the same
-/// indentation of content and closing marker.
+/// indentation of content and closing marker. **(assay)** When every line of `text` starts with
+/// a space or a tab, `<<-` would strip that too (it takes the smallest indentation of all
+/// lines away), so the heredoc is written as `<<MARKER`, unindented.
 pub fn heredoc(old: &str, marker: &str, indent: bool, text: &str) -> Result<String, String> {
     let escaped = text.replace("${", "$${").replace("%{", "%%{");
+    let lines: Vec<&str> = (escaped.trim_matches('\n').split('\n'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let all_indented = !lines.is_empty() && lines.iter().all(|l| l.starts_with([' ', '\t']));
+    let indent = indent && !all_indented;
     let open = if indent {
         format!("<<-{marker}")
     } else {
@@ -158,6 +165,16 @@ mod tests {
         assert_eq!(
             heredoc("<<-OUT\n  OUT", "OUT", true, "a").unwrap(),
             "<<-OUT\n  a\n  OUT"
+        );
+        // update_hcl: when every line starts with whitespace, `<<-` would strip it too; the
+        // heredoc is written unindented.
+        assert_eq!(
+            heredoc("<<-OUT\n      x\n    OUT", "OUT", true, "\tA\n  b\n\n c").unwrap(),
+            "<<OUT\n\tA\n  b\n\n c\n    OUT"
+        );
+        assert_eq!(
+            heredoc("<<-OUT\n  x\n  OUT", "OUT", true, "").unwrap(),
+            "<<-OUT\n\n  OUT"
         );
     }
 

@@ -90,6 +90,8 @@ fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
         // are tried after comments (a delimiter `-` must not take the start of a `--` comment).
         // The longest that matches: the one in force may extend a shorter one (`//` and
         // `//x` both set in the file).
+        // Such a delimiter may follow other whitespace (`SELECT 1 \nGO`): whitespace goes one
+        // character at a time, the delimiters tried before each.
         if let Some(d) = delimiters
             .iter()
             .filter(|d| d.starts_with(char::is_whitespace) && rest.starts_with(d.as_str()))
@@ -98,7 +100,10 @@ fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
             rest = &rest[d.len()..];
             continue;
         }
-        rest = rest.trim_start();
+        if let Some(c) = rest.chars().next().filter(|c| c.is_whitespace()) {
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
         if rest.is_empty() {
             return;
         }

@@ -116,20 +116,20 @@ fn malformed(dir: &Path) -> Vec<(&'static str, String)> {
         ),
         (
             "deep_lists.test.hcl",
-            "nested more than 16 levels deep".into(),
+            "nested more than 12 levels deep".into(),
         ),
         (
             "deep_parens.test.hcl",
-            "nested more than 16 levels deep".into(),
+            "nested more than 12 levels deep".into(),
         ),
         (
             "deep_objects.test.hcl",
-            "nested more than 16 levels deep".into(),
+            "nested more than 12 levels deep".into(),
         ),
         ("deep_not.test.hcl", "at most 64 nested levels".into()),
         (
             "deep_backtracking.test.hcl",
-            "deep_backtracking.test.hcl:17:12: HCL nested more than 16 levels deep".into(),
+            "deep_backtracking.test.hcl:13:12: HCL nested more than 12 levels deep".into(),
         ),
         (
             "deep_sum.test.hcl",
@@ -137,7 +137,7 @@ fn malformed(dir: &Path) -> Vec<(&'static str, String)> {
         ),
         (
             "deep_blocks.test.hcl",
-            "nested more than 16 levels deep".into(),
+            "nested more than 12 levels deep".into(),
         ),
         ("long_line.test.hcl", "long_line.test.hcl:1:".into()),
         (

@@ -332,6 +332,13 @@ fn test_block(
         }
     };
     let name = block.labels[1].as_str().to_string();
+    if name.trim().is_empty() {
+        errors.push(Error::new(
+            at(source, block.labels[1].span()),
+            "a test needs a name: test \"KIND\" \"name\" { … } (the name is what --run matches and what the case is reported as)",
+        ));
+        return;
+    }
     let error_count = errors.len();
     let (mut skip, mut parallel, mut for_each) = (None, None, None);
     let mut commands = Vec::new();

@@ -529,7 +529,7 @@ fn missing_and_mistyped_variables_are_errors() {
     assert_eq!(
         errors_with(VARS, &inputs(&[("n", "1"), ("m", &deep)])),
         [
-            "x.test.hcl:13:1: invalid value for variable \"m\": expected map(number) in HCL object syntax nested at most 16 levels deep"
+            "x.test.hcl:13:1: invalid value for variable \"m\": expected map(number) in HCL object syntax nested at most 12 levels deep"
         ]
     );
     assert_eq!(
@@ -894,5 +894,19 @@ script "exec" "later" {
     assert_eq!(
         e[0].to_string(),
         "s.hcl:24:3: `condition` blocks in script \"exec\" are not supported by assay yet (supported: exec, assert, check, output)"
+    );
+}
+
+#[test]
+fn a_test_without_a_name_is_an_error() {
+    // Found by the hcl_test_file fuzz target: `test "schema" ""` made a case named "".
+    assert_eq!(
+        errors(
+            "test \"schema\" \"\" {\n  exec {\n    sql = \"SELECT 1\"\n  }\n}\ntest \"schema\" \" \" {}\n"
+        ),
+        [
+            "x.test.hcl:1:15: a test needs a name: test \"KIND\" \"name\" { … } (the name is what --run matches and what the case is reported as)",
+            "x.test.hcl:6:15: a test needs a name: test \"KIND\" \"name\" { … } (the name is what --run matches and what the case is reported as)",
+        ]
     );
 }
