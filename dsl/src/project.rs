@@ -393,7 +393,7 @@ lint {
         );
         let err = env(&text, "x", &[]).unwrap_err();
         assert!(
-            err.starts_with("atlas.hcl:13:") && err.contains("nested more than 12 levels deep"),
+            err.starts_with("atlas.hcl:8:12:") && err.contains("inside more than 6 operands"),
             "{err}"
         );
     }

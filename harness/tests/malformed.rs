@@ -129,7 +129,8 @@ fn malformed(dir: &Path) -> Vec<(&'static str, String)> {
         ("deep_not.test.hcl", "at most 64 nested levels".into()),
         (
             "deep_backtracking.test.hcl",
-            "deep_backtracking.test.hcl:13:12: HCL nested more than 12 levels deep".into(),
+            "deep_backtracking.test.hcl:8:12: HCL brackets nested inside more than 6 operands"
+                .into(),
         ),
         (
             "deep_sum.test.hcl",

@@ -1,35 +1,95 @@
-//! A bound on how deeply HCL text nests, checked before hcl-edit parses it.
+//! Bounds on how deeply HCL text nests, checked before hcl-edit parses it.
 //!
-//! hcl-edit's expression parser backtracks: on some invalid input (a binary operation whose
-//! right operand is an object or parenthesis that fails to parse, e.g. `a / !b / { …`) it parses
-//! each nested level twice, so its time doubles per level — a 482-byte file took 33 s (found by
-//! the `atlas_hcl` fuzz target). Valid files nest a few levels (a `test` block, a command block,
-//! an object or function call in an attribute). So assay refuses text nested deeper than
-//! [`MAX_DEPTH`] before parsing it, with the place where the limit was passed **(assay)**.
+//! hcl-edit's expression parser backtracks: when the right operand of a binary operation fails to
+//! parse (`a / !b / { …` with the object broken somewhere inside), it parses that operand a second
+//! time before giving up, so every binary operation whose operand encloses the failure doubles
+//! the work — a 482-byte file took 33 s (found by the `atlas_hcl` fuzz target). Valid files nest
+//! a few levels (a `test` block, a command block, an object or function call in an attribute) and
+//! seldom put a bracket inside an operand inside an operand. So, before parsing, assay refuses
+//! **(assay)** text nested deeper than [`MAX_DEPTH`] levels, or with brackets nested inside more
+//! than [`MAX_OPERANDS`] operands of binary operators, at the opening past the limit.
 //!
-//! The scan knows HCL's lexical structure: brackets inside quoted strings, heredocs and comments do
-//! not count; a `${…}`/`%{…}` interpolation inside a string or heredoc counts as one level, and
-//! what it contains counts as code again.
+//! The scan knows HCL's lexical structure: brackets inside quoted strings, heredocs (that end)
+//! and comments do not count; a `${…}`/`%{…}` interpolation inside a string or heredoc counts as
+//! one level, and what it contains counts as code again.
 
 /// The deepest nesting of blocks, brackets and template interpolations that assay reads. Real
-/// files nest 2–5 levels. At 16 the fuzzer still found a 360-byte file that took 110 ms (more
-/// than one backtracking operator per level); at 12 that is a sixteenth.
+/// files nest 2–5 levels.
 pub(crate) const MAX_DEPTH: usize = 12;
+
+/// How many operands of binary operators (`a + (…)`, `x == {…}`, `n / f(…)`) a bracket may be
+/// nested in: hcl-edit's worst case is the text's plain parse time times 2 to this power.
+pub(crate) const MAX_OPERANDS: usize = 6;
+
+/// What the scan refused, at a byte offset.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TooDeep {
+    /// More than `max` levels of blocks, brackets and interpolations.
+    Nesting(usize),
+    /// A bracket inside more than `max_operands` operands of binary operators.
+    Operands(usize),
+}
+
+impl TooDeep {
+    pub(crate) fn offset(&self) -> usize {
+        match self {
+            TooDeep::Nesting(at) | TooDeep::Operands(at) => *at,
+        }
+    }
+
+    /// What to tell the user.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            TooDeep::Nesting(_) => format!(
+                "HCL nested more than {MAX_DEPTH} levels deep (blocks, brackets and ${{…}} \
+                 together); assay reads at most {MAX_DEPTH}: move the inner part into a local \
+                 or variable"
+            ),
+            TooDeep::Operands(_) => format!(
+                "HCL brackets nested inside more than {MAX_OPERANDS} operands of binary \
+                 operators (`a + (b + (…))`); assay reads at most {MAX_OPERANDS}: move the inner \
+                 part into a local"
+            ),
+        }
+    }
+}
+
+/// Refuses `text` nested past [`MAX_DEPTH`] or [`MAX_OPERANDS`].
+pub(crate) fn check(text: &str) -> Result<(), TooDeep> {
+    match too_deep(text, MAX_DEPTH, MAX_OPERANDS) {
+        Some(refused) => Err(refused),
+        None => Ok(()),
+    }
+}
 
 enum Mode<'a> {
     /// Code inside a bracket, block body or interpolation (or the file itself: the bottom).
-    Code,
+    Code(Frame),
     /// A quoted template string.
     Quoted,
     /// A heredoc body ending at a line that is its marker (after optional whitespace).
     Heredoc(&'a str),
 }
 
-/// The byte offset of the first opening that nests deeper than `max` levels, if any.
-pub(crate) fn too_deep(text: &str, max: usize) -> Option<usize> {
+/// One level of code.
+#[derive(Default)]
+struct Frame {
+    /// A binary operator came since the last separator (`,` `=` `:` `?`, or a line break not
+    /// right after an operator): a bracket opened now is inside its right operand.
+    operand: bool,
+    /// The last character that is no space was a binary operator (its operand may be on the
+    /// next line).
+    pending: bool,
+    /// This level was opened inside an operand.
+    counted: bool,
+}
+
+/// The first opening past `max` levels or past `max_operands` operands, if any.
+pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<TooDeep> {
     let bytes = text.as_bytes();
-    let mut stack = vec![Mode::Code];
+    let mut stack = vec![Mode::Code(Frame::default())];
     let mut depth = 0usize;
+    let mut operands = 0usize;
     let mut i = 0;
     let mut line_start = true;
     // Per heredoc marker: (searched from, the offset of the next line that ends it).
@@ -43,51 +103,98 @@ pub(crate) fn too_deep(text: &str, max: usize) -> Option<usize> {
             if skip == 2 {
                 depth += 1;
                 if depth > max {
-                    return Some(i);
+                    return Some(TooDeep::Nesting(i));
                 }
-                stack.push(Mode::Code);
+                stack.push(Mode::Code(Frame::default()));
             }
             i += skip;
             continue;
         }
-        match stack.last() {
-            Some(Mode::Code) | None => match b {
-                b'{' | b'[' | b'(' => {
-                    depth += 1;
-                    if depth > max {
-                        return Some(i);
+        let top = stack.len() - 1;
+        match &mut stack[top] {
+            Mode::Code(frame) => {
+                let operator = binary_operator(bytes, i);
+                match b {
+                    b'{' | b'[' | b'(' => {
+                        let counted = frame.operand;
+                        frame.pending = false;
+                        depth += 1;
+                        if depth > max {
+                            return Some(TooDeep::Nesting(i));
+                        }
+                        if counted {
+                            operands += 1;
+                            if operands > max_operands {
+                                return Some(TooDeep::Operands(i));
+                            }
+                        }
+                        stack.push(Mode::Code(Frame {
+                            counted,
+                            ..Frame::default()
+                        }));
                     }
-                    stack.push(Mode::Code);
-                }
-                b'}' | b']' | b')' if stack.len() > 1 => {
-                    stack.pop();
-                    depth -= 1;
-                }
-                b'"' => stack.push(Mode::Quoted),
-                b'#' => i = line_end(bytes, i) - 1,
-                b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i) - 1,
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    i = text[i + 2..]
-                        .find("*/")
-                        .map_or(bytes.len(), |p| i + 2 + p + 2)
-                        - 1;
-                }
-                b'<' if bytes.get(i + 1) == Some(&b'<') => {
-                    // A heredoc that never ends is no heredoc to the parser either: what
-                    // follows is read as code.
-                    if let Some((marker, body)) = heredoc_start(text, i)
-                        && ends_after(text, marker, body, &mut ends)
+                    b'}' | b']' | b')' if top > 0 => {
+                        if let Some(Mode::Code(closed)) = stack.pop()
+                            && closed.counted
+                        {
+                            operands -= 1;
+                        }
+                        depth -= 1;
+                        if let Some(Mode::Code(parent)) = stack.last_mut() {
+                            parent.pending = false;
+                        }
+                    }
+                    b'"' => {
+                        frame.pending = false;
+                        stack.push(Mode::Quoted);
+                    }
+                    b'#' => i = line_end(bytes, i) - 1,
+                    b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i) - 1,
+                    b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                        i = text[i + 2..]
+                            .find("*/")
+                            .map_or(bytes.len(), |p| i + 2 + p + 2)
+                            - 1;
+                    }
+                    b'<' if bytes.get(i + 1) == Some(&b'<')
+                        && let Some((marker, body)) = heredoc_start(text, i)
+                        // A heredoc that never ends is no heredoc to the parser either: what
+                        // follows is read as code.
+                        && ends_after(text, marker, body, &mut ends) =>
                     {
+                        frame.pending = false;
                         stack.push(Mode::Heredoc(marker));
                         i = body;
                         line_start = true;
                         continue;
                     }
+                    _ if operator > 0 => {
+                        frame.operand = true;
+                        frame.pending = true;
+                        i += operator;
+                        continue;
+                    }
+                    b',' | b'=' | b':' | b'?' => {
+                        *frame = Frame {
+                            counted: frame.counted,
+                            ..Frame::default()
+                        };
+                        // `=>` of a `for` expression is one separator.
+                        if b == b'=' && bytes.get(i + 1) == Some(&b'>') {
+                            i += 1;
+                        }
+                    }
+                    b'\n' => {
+                        if !frame.pending {
+                            frame.operand = false;
+                        }
+                        line_start = true;
+                    }
+                    b' ' | b'\t' | b'\r' => {}
+                    _ => frame.pending = false,
                 }
-                b'\n' => line_start = true,
-                _ => {}
-            },
-            Some(Mode::Quoted) => match b {
+            }
+            Mode::Quoted => match b {
                 b'\\' => i += 1,
                 b'"' | b'\n' => {
                     stack.pop();
@@ -95,7 +202,7 @@ pub(crate) fn too_deep(text: &str, max: usize) -> Option<usize> {
                 }
                 _ => {}
             },
-            Some(Mode::Heredoc(marker)) => {
+            Mode::Heredoc(marker) => {
                 if at_line_start {
                     let end = line_end(bytes, i);
                     if text[i..end].trim() == *marker {
@@ -110,6 +217,18 @@ pub(crate) fn too_deep(text: &str, max: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// The length of the binary operator at `i` (`+ - * / % < > <= >= == != && ||`), or 0.
+fn binary_operator(bytes: &[u8], i: usize) -> usize {
+    let next = bytes.get(i + 1).copied();
+    match (bytes[i], next) {
+        (b'=', Some(b'=')) | (b'!', Some(b'=')) | (b'<', Some(b'=')) | (b'>', Some(b'=')) => 2,
+        (b'&', Some(b'&')) | (b'|', Some(b'|')) => 2,
+        (b'=', _) | (b'!', _) | (b'&', _) | (b'|', _) => 0,
+        (b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>', _) => 1,
+        _ => 0,
+    }
 }
 
 /// The end of the line holding `i` (the offset of its `\n`, or of the end of the text).
@@ -186,7 +305,15 @@ mod tests {
     use super::*;
 
     fn depth_of(text: &str) -> usize {
-        (0..64).find(|&max| too_deep(text, max).is_none()).unwrap()
+        (0..64)
+            .find(|&max| too_deep(text, max, 64).is_none())
+            .unwrap()
+    }
+
+    fn operands_of(text: &str) -> usize {
+        (0..64)
+            .find(|&max| too_deep(text, 64, max).is_none())
+            .unwrap()
     }
 
     #[test]
@@ -216,18 +343,51 @@ mod tests {
     }
 
     #[test]
+    fn counts_brackets_inside_operands_of_binary_operators() {
+        assert_eq!(operands_of("a = f(g(h(1)))\n"), 0);
+        assert_eq!(operands_of("a = 1 + f(g(1))\n"), 1);
+        assert_eq!(
+            operands_of("a = x / !y.z / {\n  b = c / (d == [1])\n}\n"),
+            3
+        );
+        // An operand on the next line is still the operator's.
+        assert_eq!(operands_of("a = (1 +\n  (2 *\n  (3)))\n"), 2);
+        // Separators end an operand: list items, object items, `=>`, a line break.
+        assert_eq!(
+            operands_of("a = [1 + 1, (2)]\nb = { x = 1 - 1\n y = (2) }\n"),
+            0
+        );
+        assert_eq!(operands_of("a = {for k, v in m : k => (v)}\n"), 0);
+        assert_eq!(operands_of("x = a - b\ny {\n  z = [(1)]\n}\n"), 0);
+        // Comparisons and logic count; `!` and `=` alone do not; nor strings and comments.
+        assert_eq!(operands_of("a = b >= (c && (d || [e]))\n"), 3);
+        assert_eq!(operands_of("a = !(b)\nc = \"1 + (2)\" # 1 + (2)\n"), 0);
+    }
+
+    #[test]
     fn reports_the_opening_past_the_limit() {
         let text = format!("x = {}", "b / !c / { ".repeat(20));
-        let at = too_deep(&text, MAX_DEPTH).unwrap();
-        assert_eq!(text[..=at].matches('{').count(), MAX_DEPTH + 1);
-        assert_eq!(too_deep("x = ((1))", 2), None);
+        let Some(TooDeep::Operands(at)) = too_deep(&text, MAX_DEPTH, MAX_OPERANDS) else {
+            panic!("{:?}", too_deep(&text, MAX_DEPTH, MAX_OPERANDS));
+        };
+        assert_eq!(text[..=at].matches('{').count(), MAX_OPERANDS + 1);
+        let text = format!("x = {}", "[".repeat(20));
+        assert_eq!(
+            too_deep(&text, MAX_DEPTH, MAX_OPERANDS),
+            Some(TooDeep::Nesting(4 + MAX_DEPTH))
+        );
+        assert_eq!(too_deep("x = ((1))", 2, 0), None);
     }
 
     #[test]
     fn unbalanced_input_is_scanned_to_the_end() {
-        assert_eq!(too_deep(")))}}]]]", 1), None);
-        assert_eq!(too_deep("a = \"unterminated\nb = {", 1), None);
-        assert_eq!(too_deep("a = <<EOT\nnever ends {{{{", 1), Some(22));
-        assert_eq!(too_deep("a = <<", 1), None);
+        assert_eq!(too_deep(")))}}]]]", 1, 1), None);
+        assert_eq!(too_deep("a = \"unterminated\nb = {", 1, 1), None);
+        assert_eq!(
+            too_deep("a = <<EOT\nnever ends {{{{", 1, 1),
+            Some(TooDeep::Nesting(22))
+        );
+        assert_eq!(too_deep("a = <<", 1, 1), None);
+        assert_eq!(too_deep("a = 1 +", 1, 1), None);
     }
 }

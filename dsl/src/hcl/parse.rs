@@ -184,14 +184,10 @@ impl CaseTemplate for CaseEval {
 /// The HCL body of a file, or its syntax error at file:line:col (every HCL file assay reads:
 /// test files, atlas.hcl, plan files, data scripts, schema files).
 pub(crate) fn parse_body(source: &SourceFile) -> Result<hcl::edit::structure::Body, Error> {
-    if let Some(at) = super::nesting::too_deep(source.text(), super::nesting::MAX_DEPTH) {
+    if let Err(refused) = super::nesting::check(source.text()) {
         return Err(Error::new(
-            source.location(at),
-            format!(
-                "HCL nested more than {} levels deep (blocks, brackets and ${{…}} together); \
-                 assay reads at most {0}: move the inner part into a local or variable",
-                super::nesting::MAX_DEPTH
-            ),
+            source.location(refused.offset()),
+            refused.message(),
         ));
     }
     hcl::edit::parser::parse_body(source.text()).map_err(|e| {

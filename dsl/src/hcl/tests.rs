@@ -529,7 +529,7 @@ fn missing_and_mistyped_variables_are_errors() {
     assert_eq!(
         errors_with(VARS, &inputs(&[("n", "1"), ("m", &deep)])),
         [
-            "x.test.hcl:13:1: invalid value for variable \"m\": expected map(number) in HCL object syntax nested at most 12 levels deep"
+            "x.test.hcl:13:1: invalid value for variable \"m\": expected map(number) in HCL object syntax: HCL brackets nested inside more than 6 operands of binary operators (`a + (b + (…))`); assay reads at most 6: move the inner part into a local"
         ]
     );
     assert_eq!(

@@ -110,10 +110,10 @@ fn convert_strings(raw: &[&str], ty: &Type) -> Result<Value, String> {
             raw.len()
         )),
         Type::Map(_) => {
-            let max = super::nesting::MAX_DEPTH;
-            if super::nesting::too_deep(raw[0], max).is_some() {
+            if let Err(refused) = super::nesting::check(raw[0]) {
                 return Err(format!(
-                    "expected {ty} in HCL object syntax nested at most {max} levels deep"
+                    "expected {ty} in HCL object syntax: {}",
+                    refused.message()
                 ));
             }
             let expr = hcl::edit::parser::parse_expr(raw[0])
