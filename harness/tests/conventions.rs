@@ -79,11 +79,22 @@ fn sigterm_and_sigint_end_a_run_with_143_and_130() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("wait.txtar"), "exec sleep 5\n").unwrap();
     for (signal, code) in [(15, 143), (2, 130)] {
-        let mut child = assay(&["test", &dir.display().to_string()])
+        let mut command = assay(&["test", &dir.display().to_string()]);
+        command
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(std::process::Stdio::null());
+        // The signals' default actions, whatever this process inherited: a shell without job
+        // control starts background commands with SIGINT ignored, and assay would inherit that.
+        use std::os::unix::process::CommandExt as _;
+        // SAFETY: signal(2) is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGTERM, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(800));
         let status = Command::new("kill")
             .args([format!("-{signal}"), child.id().to_string()])
