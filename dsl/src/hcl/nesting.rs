@@ -65,10 +65,12 @@ pub(crate) fn check(text: &str) -> Result<(), TooDeep> {
 enum Mode<'a> {
     /// Code inside a bracket, block body or interpolation (or the file itself: the bottom).
     Code(Frame),
-    /// A quoted template string.
-    Quoted,
-    /// A heredoc body ending at a line that is its marker (after optional whitespace).
-    Heredoc(&'a str),
+    /// A quoted template string; `true` when it is inside an operand (so is what it
+    /// interpolates).
+    Quoted(bool),
+    /// A heredoc body ending at a line that is its marker (after optional whitespace); the
+    /// flag as for `Quoted`.
+    Heredoc(&'a str, bool),
 }
 
 /// One level of code.
@@ -97,7 +99,11 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
     while i < bytes.len() {
         let at_line_start = std::mem::replace(&mut line_start, false);
         let b = bytes[i];
-        if matches!(stack.last(), Some(Mode::Quoted | Mode::Heredoc(_)))
+        let in_operand = match stack.last() {
+            Some(Mode::Quoted(o) | Mode::Heredoc(_, o)) => Some(*o),
+            _ => None,
+        };
+        if let Some(counted) = in_operand
             && let Some(skip) = interpolation(bytes, i)
         {
             if skip == 2 {
@@ -105,7 +111,16 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                 if depth > max {
                     return Some(TooDeep::Nesting(i));
                 }
-                stack.push(Mode::Code(Frame::default()));
+                if counted {
+                    operands += 1;
+                    if operands > max_operands {
+                        return Some(TooDeep::Operands(i));
+                    }
+                }
+                stack.push(Mode::Code(Frame {
+                    counted,
+                    ..Frame::default()
+                }));
             }
             i += skip;
             continue;
@@ -146,7 +161,8 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                     }
                     b'"' => {
                         frame.pending = false;
-                        stack.push(Mode::Quoted);
+                        let operand = frame.operand;
+                        stack.push(Mode::Quoted(operand));
                     }
                     b'#' => i = line_end(bytes, i) - 1,
                     b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i) - 1,
@@ -163,7 +179,8 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                         && ends_after(text, marker, body, &mut ends) =>
                     {
                         frame.pending = false;
-                        stack.push(Mode::Heredoc(marker));
+                        let operand = frame.operand;
+                        stack.push(Mode::Heredoc(marker, operand));
                         i = body;
                         line_start = true;
                         continue;
@@ -194,7 +211,7 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                     _ => frame.pending = false,
                 }
             }
-            Mode::Quoted => match b {
+            Mode::Quoted(_) => match b {
                 b'\\' => i += 1,
                 b'"' | b'\n' => {
                     stack.pop();
@@ -202,7 +219,7 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                 }
                 _ => {}
             },
-            Mode::Heredoc(marker) => {
+            Mode::Heredoc(marker, _) => {
                 if at_line_start {
                     let end = line_end(bytes, i);
                     if text[i..end].trim() == *marker {
@@ -362,6 +379,9 @@ mod tests {
         // Comparisons and logic count; `!` and `=` alone do not; nor strings and comments.
         assert_eq!(operands_of("a = b >= (c && (d || [e]))\n"), 3);
         assert_eq!(operands_of("a = !(b)\nc = \"1 + (2)\" # 1 + (2)\n"), 0);
+        // What a string or heredoc in an operand interpolates is inside that operand.
+        assert_eq!(operands_of("a = x + \"${y + \"${(1)}\"}\"\n"), 2);
+        assert_eq!(operands_of("a = x + <<E\n${(1)}\nE\nb = \"${(1)}\"\n"), 1);
     }
 
     #[test]
