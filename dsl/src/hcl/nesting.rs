@@ -220,13 +220,10 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                 _ => {}
             },
             Mode::Heredoc(marker, _) => {
-                if at_line_start {
-                    let end = line_end(bytes, i);
-                    if text[i..end].trim() == *marker {
-                        stack.pop();
-                        i = end;
-                        continue;
-                    }
+                if at_line_start && let Some(end) = closes_heredoc(text, i, marker) {
+                    stack.pop();
+                    i = end;
+                    continue;
                 }
                 line_start = b == b'\n';
             }
@@ -270,7 +267,24 @@ fn interpolation(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// Whether a line at or after `body` is `marker` (after optional whitespace). Each marker's
+/// Whether the line starting at `at` closes a heredoc of `marker`, as hcl-edit reads it: spaces
+/// or tabs, the marker, then anything but an identifier character (`EOF` in `EOF)` or `EOF==x`
+/// closes it; nothing needs to follow on the line). The offset just after the marker, if so.
+/// Unicode letters after the marker count as closing here though hcl-edit reads them as part of
+/// an identifier: the scan may end a heredoc early, never late, so it never misses code the
+/// parser reads.
+fn closes_heredoc(text: &str, at: usize, marker: &str) -> Option<usize> {
+    let line = &text[at..];
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let after = line[indent..].strip_prefix(marker)?;
+    let identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    match after.as_bytes().first() {
+        Some(&b) if identifier(b) => None,
+        _ => Some(at + indent + marker.len()),
+    }
+}
+
+/// Whether a line at or after `body` closes a heredoc of `marker` ([`closes_heredoc`]). Each marker's
 /// search resumes where the last one ended, so the scan stays linear.
 fn ends_after<'t>(
     text: &'t str,
@@ -289,11 +303,10 @@ fn ends_after<'t>(
         if at >= text.len() {
             break None;
         }
-        let end = line_end(text.as_bytes(), at);
-        if text[at..end].trim() == marker {
+        if closes_heredoc(text, at, marker).is_some() {
             break Some(at);
         }
-        at = end + 1;
+        at = line_end(text.as_bytes(), at) + 1;
     };
     ends.insert(marker, (body, found));
     found.is_some()
@@ -352,8 +365,12 @@ mod tests {
         let heredoc =
             "t {\n  sql = <<-SQL\n    SELECT ((((1)))) -- }}}}\n    ${x}\n  SQL\n  b = [1]\n}\n";
         assert_eq!(depth_of(heredoc), 2);
-        // A line that merely holds the marker with other text does not end the heredoc.
-        assert_eq!(depth_of("a = <<EOT\nEOT x ((((\nEOT\n"), 0);
+        // hcl-edit ends a heredoc at a line starting with the marker and no identifier character
+        // after it, and reads the rest of that line as code (the atlas_hcl fuzz finding's third
+        // form hid brackets behind `l==…` lines of a `<<l` heredoc).
+        assert_eq!(depth_of("a = <<EOT\nfoo\nEOTx ((((\nEOT\n"), 0);
+        assert_eq!(depth_of("a = <<EOT\nfoo\n  EOT) ((((\nEOT\n"), 4);
+        assert_eq!(depth_of("a = <<EOT\nfoo\nEOT==((((\n"), 4);
         // A heredoc that never ends hides nothing (the atlas_hcl fuzz finding's second form).
         assert_eq!(depth_of("a = <<EOT\n{{{{\n"), 4);
         assert_eq!(depth_of("a = [<<A\n((\nA\n, <<B\n[[[\n]\n"), 4);
