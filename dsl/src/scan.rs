@@ -12,8 +12,10 @@
 //!   followed by a blank line belongs to no statement;
 //! - parentheses: a delimiter inside `( … )` does not end a statement;
 //! - `BEGIN … END` compound statements (MySQL and SQLite triggers and procedures) stay whole; a
-//!   `BEGIN` with no matching `END` (`BEGIN TRANSACTION;`) is an ordinary word; `BEGIN;` never
-//!   opens a block, so `BEGIN; …; COMMIT;` splits into separate statements;
+//!   `BEGIN` with no matching `END` is an ordinary word; `BEGIN;` and a transaction start
+//!   (`BEGIN TRANSACTION`, `WORK`, `DEFERRED`, `IMMEDIATE`, `EXCLUSIVE`, `ISOLATION`, `READ`, `NOT`,
+//!   `DEFERRABLE` after `BEGIN`) never open a block, so `BEGIN; …; COMMIT;` splits into separate
+//!   statements whatever follows;
 //! - PostgreSQL `BEGIN ATOMIC … END` function bodies; blocks nest up to 64 deep (a `BEGIN`
 //!   deeper than that is an ordinary word, so no input can exhaust the stack);
 //! - the MySQL client command `DELIMITER xx` (it emits no statement; `DELIMITER ;` restores the
@@ -25,7 +27,7 @@
 //! statement; an unclosed `/* …` or (with the default delimiter) an unclosed `$tag$` is an error
 //! instead of being read as statement text. Columns in errors are 1-based and count characters.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::dialect::Dialect;
@@ -157,6 +159,7 @@ pub fn split_with(sql: &str, opts: &ScanOptions) -> Result<Vec<Statement>, ScanE
         src: sql,
         opts,
         delim: opts.delimiter.clone(),
+        block_ends: HashMap::new(),
         failed_blocks: HashSet::new(),
         block_depth: 0,
         last_end: sql.to_ascii_lowercase().rfind("end"),
@@ -262,8 +265,14 @@ struct Scanner<'a> {
     src: &'a str,
     opts: &'a ScanOptions,
     delim: String,
-    /// Positions after a `BEGIN ` whose body was already found to have no `END`: scanning them
-    /// again would make a file full of unmatched `BEGIN`s exponential.
+    /// What a block scan found from a statement start: the offset after its block's `END`
+    /// statement, or `None`. Keyed by the start, the block depth and the kind of block. Every
+    /// start a scan passes is remembered, so a later scan at that depth that reaches it stops
+    /// there: without this, each `BEGIN` of a chain of unmatched ones rescanned the rest of the
+    /// input.
+    block_ends: HashMap<(usize, usize, Block), Option<usize>>,
+    /// Positions after a `BEGIN ` whose body was already found to have no `END`, at any depth:
+    /// scanning them again would make a file full of unmatched `BEGIN`s exponential.
     failed_blocks: HashSet<usize>,
     /// How many blocks the scan is inside; each level is a recursion.
     block_depth: usize,
@@ -435,6 +444,7 @@ impl<'a> Scanner<'a> {
                     }
                     if self.opts.match_begin
                         && let Some(body) = begin_word(&src[i..])
+                        && !starts_transaction(&src[i + body..])
                         && let Some(end) = self.block_end(i + body, Block::Begin)
                     {
                         *pos = end;
@@ -460,9 +470,19 @@ impl<'a> Scanner<'a> {
             return None;
         }
         self.block_depth += 1;
+        let depth = self.block_depth;
         let saved = self.delim.clone();
         let mut pos = body;
+        let mut passed = Vec::new();
         let found = loop {
+            // A `DELIMITER` inside the body changes what follows; only starts under the
+            // default delimiter (where every block scan begins) are remembered.
+            if self.delim == DEFAULT_DELIMITER {
+                if let Some(&known) = self.block_ends.get(&(pos, depth, kind)) {
+                    break known;
+                }
+                passed.push(pos);
+            }
             match self.statement(&mut pos) {
                 Ok(Some(raw)) => {
                     let text = self.src[raw.start..raw.end].trim();
@@ -473,6 +493,9 @@ impl<'a> Scanner<'a> {
                 Ok(None) | Err(_) => break None,
             }
         };
+        for start in passed {
+            self.block_ends.insert((start, depth, kind), found);
+        }
         self.delim = saved;
         self.block_depth -= 1;
         if found.is_none() {
@@ -517,7 +540,7 @@ impl<'a> Scanner<'a> {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Block {
     Begin,
     Atomic,
@@ -546,6 +569,28 @@ fn begin_word(s: &str) -> Option<usize> {
     }
     let ws = s[5..].len() - s[5..].trim_start().len();
     (ws > 0).then_some(5 + ws)
+}
+
+/// Whether the word after `BEGIN ` makes it a transaction start in every dialect (`BEGIN
+/// TRANSACTION`, `BEGIN WORK`, SQLite's `BEGIN IMMEDIATE`, PostgreSQL's `BEGIN ISOLATION LEVEL …`
+/// and `BEGIN READ ONLY`), never the body of a compound statement: no block scan is tried, so a
+/// file of many such lines costs no more than any other.
+fn starts_transaction(body: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "transaction",
+        "work",
+        "deferred",
+        "immediate",
+        "exclusive",
+        "isolation",
+        "read",
+        "not",
+        "deferrable",
+    ];
+    let word = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(body, |n| &body[..n]);
+    WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// `BEGIN ATOMIC` followed by whitespace: the length up to the body.

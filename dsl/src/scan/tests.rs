@@ -327,8 +327,14 @@ fn many_unmatched_begins_do_not_exhaust_the_stack() {
     // Found while writing the scan_* fuzz targets: each unmatched BEGIN was one level of
     // recursion, so a long enough file of them overflowed the stack and aborted the whole run.
     // With no END anywhere the scan is linear; with one at the end, the depth bound holds.
-    for tail in ["", "END;\n"] {
-        let sql = "BEGIN TRANSACTION;\n".repeat(1_000) + tail;
+    // `BEGIN TRANSACTION` is never scanned as a block; `BEGIN x` is.
+    for (line, tail) in [
+        ("BEGIN TRANSACTION;\n", ""),
+        ("BEGIN TRANSACTION;\n", "END;\n"),
+        ("BEGIN x;\n", ""),
+        ("BEGIN x;\n", "END;\n"),
+    ] {
+        let sql = line.repeat(1_000) + tail;
         let n = std::thread::Builder::new()
             .stack_size(1024 * 1024)
             .spawn(move || split(&sql, Dialect::Sqlite).map(|s| s.len()))
@@ -350,4 +356,34 @@ fn statement_lines_are_counted_once() {
     let stmts = split(&sql, Dialect::Sqlite).unwrap();
     assert_eq!(stmts.len(), 200_000);
     assert_eq!((stmts[0].line, stmts[199_999].line), (1, 200_000));
+}
+
+#[test]
+fn transaction_starts_never_open_blocks() {
+    // Found measuring issue 16: in a file of `BEGIN TRANSACTION; …; COMMIT;` groups with a
+    // trigger's `END` at the end, every `BEGIN` tried a block scan to that `END` (16 000 groups,
+    // 1 MB: 64 s). A transaction start is no compound statement in any dialect.
+    let groups = "BEGIN TRANSACTION;\nINSERT INTO t VALUES (1);\nCOMMIT;\n".repeat(3);
+    let trigger = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET b = 1;\nEND;\n";
+    for dialect in [Dialect::Sqlite, Dialect::Mysql, Dialect::Postgres] {
+        let stmts = split(&(groups.clone() + trigger), dialect).unwrap();
+        assert_eq!(stmts.len(), 10, "{dialect:?}");
+        assert_eq!(stmts[9].text, trigger.trim_end());
+    }
+    for opener in [
+        "BEGIN WORK;",
+        "begin deferred transaction;",
+        "BEGIN IMMEDIATE;",
+        "BEGIN EXCLUSIVE;",
+        "BEGIN ISOLATION LEVEL SERIALIZABLE;",
+        "BEGIN READ ONLY;",
+        "BEGIN NOT DEFERRABLE;",
+        "BEGIN DEFERRABLE;",
+    ] {
+        let sql = format!("{opener}\nSELECT 1;\nEND;\n");
+        assert_eq!(split(&sql, Dialect::Sqlite).unwrap().len(), 3, "{opener}");
+    }
+    // A block whose body starts with another word is still one statement.
+    let block = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN transactions_seen(); END;";
+    assert_eq!(split(block, Dialect::Sqlite).unwrap().len(), 1);
 }
