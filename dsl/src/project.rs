@@ -6,8 +6,10 @@
 //! test files are evaluated with the same helpers as test files (in variable defaults, locals
 //! and env attributes alike). Schema sources (`data "external_schema" | "hcl_schema" |
 //! "composite_schema"`) and dev databases (`docker`, `dev` blocks) are evaluated in
-//! [`sources`]. Other top-level blocks (`lint`, `diff`, other `data` types, …) are accepted and
-//! not evaluated; a reference to one (`data.sql.x`) is an error at the referring attribute. Env
+//! [`sources`]; `data "sql" | "external" | "template_dir"` need the harness and are loaded in
+//! rounds ([`load_with`], [`data`]). Other top-level blocks (`lint`, `diff`, other `data`
+//! types, …) are accepted and not evaluated; a reference to one (`data.runtimevar.x`) is an
+//! error at the referring attribute. Env
 //! attributes assay has no use for (`schemas`, `exclude`, `format { … }`, …) are accepted and
 //! ignored.
 //!
@@ -25,11 +27,23 @@ use hcl::eval::Context;
 use crate::hcl::{Inputs, Sql, eval_support as support};
 use crate::source::{Error, Location, SourceFile};
 
+mod data;
 #[cfg(test)]
 mod source_tests;
 mod sources;
+pub mod template;
 
+pub use data::{DataKind, DataRequest, Resolved};
 pub use sources::{Program, SchemaSource};
+
+/// What loading a project file gives: the env, or the data sources it needs first.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loaded {
+    Env(Box<Env>),
+    /// Data sources the env refers to (`sql`, `external`, `template_dir`) that have no value
+    /// yet: evaluate them and load again with their values.
+    Needs(Vec<DataRequest>),
+}
 
 /// The selected env of a project file, with every attribute assay uses evaluated.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -64,8 +78,30 @@ pub struct TestConfig {
     pub vars: BTreeMap<String, Value>,
 }
 
-/// Reads the env named `env` from a project file.
+/// Reads the env named `env` from a project file whose env needs no `sql`, `external` or
+/// `template_dir` data source (one that does is an error here; see [`load_with`]).
 pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<Error>> {
+    match load_with(source, env, inputs, &Resolved::new())? {
+        Loaded::Env(env) => Ok(*env),
+        Loaded::Needs(requests) => Err(requests
+            .iter()
+            .map(|r| {
+                Error::new(
+                    r.at.clone(),
+                    format!("data source {} needs evaluating", r.key),
+                )
+            })
+            .collect()),
+    }
+}
+
+/// Reads the env named `env`, with the values of the data sources evaluated so far.
+pub fn load_with(
+    source: &SourceFile,
+    env: &str,
+    inputs: &Inputs,
+    resolved: &Resolved,
+) -> Result<Loaded, Vec<Error>> {
     let body = crate::hcl::parse::parse_body(source).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let (mut variables, mut locals, mut envs, mut tests) =
@@ -91,13 +127,71 @@ pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<
     let mut atlas = hcl::Map::new();
     atlas.insert("env".to_string(), Value::String(env.to_string()));
     ctx.declare_var("atlas", Value::Object(atlas));
+    // Data sources are evaluated when top-level locals and variables or the selected env refer
+    // to them (Atlas's rule), or a schema source or dev block does.
+    let runtime = data::blocks(&body);
+    let mut roots: Vec<&Block> = Vec::new();
+    roots.extend(variables.iter().copied());
+    roots.extend(locals.iter().copied());
+    roots.extend(tests.iter().copied());
+    roots.extend(
+        envs.iter()
+            .copied()
+            .filter(|b| label(b).is_none_or(|l| l == env)),
+    );
+    roots.extend(body.iter().filter_map(|s| {
+        match s {
+            Structure::Block(b)
+                if matches!(b.ident.as_str(), "docker" | "dev")
+                    || (b.ident.as_str() == "data"
+                        && b.labels
+                            .first()
+                            .is_some_and(|k| !data::KINDS.contains(&k.as_str()))) =>
+            {
+                Some(b)
+            }
+            _ => None,
+        }
+    }));
+    let needed = data::referenced(&roots, &runtime);
+    let pending: Vec<&String> = needed
+        .iter()
+        .filter(|k| !resolved.contains_key(*k))
+        .collect();
+    let values = data::object(resolved, &needed);
+    let var = support::with_base_dir(&dir, || {
+        support::variables(source, &variables, inputs, &ctx, &mut errors)
+    });
+    ctx.declare_var("var", var);
+    ctx.declare_var("data", Value::Object(values.clone()));
+    if !pending.is_empty() {
+        // A round of requests: locals that need a missing value are left out for now, and a
+        // source whose arguments cannot be evaluated yet waits for the next round.
+        let mut later = Vec::new();
+        support::with_base_dir(&dir, || {
+            let local = support::locals(source, &locals, &mut ctx, &mut later);
+            ctx.declare_var("local", local);
+        });
+        let mut requests = Vec::new();
+        let mut failed = Vec::new();
+        for key in pending {
+            match data::request(source, key, runtime[key.as_str()], &ctx, &dir) {
+                Ok(r) => requests.push(r),
+                Err(e) => failed.extend(e),
+            }
+        }
+        errors.extend(failed);
+        if requests.is_empty() {
+            errors.extend(later);
+            return Err(errors);
+        }
+        return Ok(Loaded::Needs(requests));
+    }
     support::with_base_dir(&dir, || {
-        let var = support::variables(source, &variables, inputs, &ctx, &mut errors);
-        ctx.declare_var("var", var);
         let local = support::locals(source, &locals, &mut ctx, &mut errors);
         ctx.declare_var("local", local);
     });
-    let declared = sources::declare(source, &body, &mut ctx, &dir, &mut errors);
+    let declared = sources::declare(source, &body, &mut ctx, &dir, values, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -204,7 +298,7 @@ pub fn load(source: &SourceFile, env: &str, inputs: &Inputs) -> Result<Env, Vec<
         }
     }
     if errors.is_empty() {
-        Ok(out)
+        Ok(Loaded::Env(Box::new(out)))
     } else {
         Err(errors)
     }

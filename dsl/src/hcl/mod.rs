@@ -124,7 +124,7 @@ pub enum CommandKind {
 /// A `script` step: which scripts of which file, with what, under whom, expecting what.
 #[derive(Clone, Debug)]
 pub struct ScriptCall {
-    /// `exec` or `query`.
+    /// `exec`, `query` or `loop`.
     pub kind: String,
     /// As written; relative to the test file's directory.
     pub file: std::path::PathBuf,

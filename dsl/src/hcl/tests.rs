@@ -801,12 +801,12 @@ test "script" "s" {
     );
     assert_eq!(
         errors(
-            "test \"schema\" \"s\" {\n  apply { url = \"x\" }\n  schema { url = \"y\" }\n}\ntest \"script\" \"t\" {\n  script \"loop\" {\n    file = \"s.hcl\"\n  }\n  script \"exec\" {\n    run = \"x\"\n    as {\n      user = \"u\"\n    }\n  }\n}\n"
+            "test \"schema\" \"s\" {\n  apply { url = \"x\" }\n  schema { url = \"y\" }\n}\ntest \"script\" \"t\" {\n  script \"loops\" {\n    file = \"s.hcl\"\n  }\n  script \"exec\" {\n    run = \"x\"\n    as {\n      user = \"u\"\n    }\n  }\n}\n"
         ),
         [
             "x.test.hcl:2:3: apply blocks are only allowed in test \"plan\" cases",
             "x.test.hcl:3:3: schema blocks are only allowed in test \"plan\" and test \"script\" cases (schema cases start from the desired schema already)",
-            "x.test.hcl:6:3: script \"loop\" steps are not supported by assay yet (script \"exec\" and \"query\" are)",
+            "x.test.hcl:6:3: script steps take one label: script \"exec\" | \"query\" | \"loop\" { file = … }",
             "x.test.hcl:9:3: script block is missing the required attribute `file`",
             "x.test.hcl:9:3: as: give either role = \"…\" or both user = \"…\" and password = \"…\"",
         ]
@@ -871,29 +871,111 @@ script "exec" "later" {
     sql = "SELECT 1"
   }
 }
+script "exec" "guarded" {
+  exec {
+    sql = "SELECT 1"
+  }
+  condition "late" {
+    sql = "SELECT 1"
+  }
+  http {
+    url = "https://example.com"
+  }
+}
+script "loop" "l" {
+  condition "pre" {
+    sql  = "SELECT $1"
+    args = [var.id]
+  }
+  iterator "keyset" {
+    cursor {
+      id = int
+    }
+    batch {
+      id = int
+    }
+    init {
+      sql = "SELECT id FROM t ORDER BY id LIMIT ${ramp.size}"
+    }
+    next {
+      sql  = "SELECT id FROM t WHERE id > $1 ORDER BY id LIMIT ${ramp.size}"
+      args = [cursor.id]
+    }
+  }
+  do {
+    exec {
+      sql = "DELETE FROM t WHERE id = 1"
+    }
+    log {
+      message = "batch ${self.index}"
+    }
+  }
+  assert "after" {
+    sql = "SELECT 1"
+  }
+  policy {
+    schedule {
+      limit = 5
+      every = "10ms"
+    }
+    ramp {
+      stage {
+        size       = 2
+        iterations = 1
+      }
+      stage {
+        size = 10
+      }
+    }
+  }
+}
 "#;
     let source = SourceFile::new("s.hcl", text);
     let values: BTreeMap<String, hcl::Value> = [("id".to_string(), hcl::Value::from(7))].into();
     let re = regex::Regex::new("^archive$").unwrap();
-    let scripts = data_script::parse(&source, values.clone(), "exec", Some(&re)).unwrap();
-    assert_eq!(scripts.len(), 1);
-    match &scripts[0].steps[0] {
-        data_script::ScriptStep::Exec {
-            sql, expect_rows, ..
+    let file = data_script::parse(&source, values.clone(), "exec", Some(&re)).unwrap();
+    assert_eq!(file.scripts.len(), 1);
+    match &file.scripts[0].body[0] {
+        data_script::Command::Exec {
+            stmt, expect_rows, ..
         } => {
+            let sql = file.scope.sql(&stmt.sql, &[]).unwrap();
             assert_eq!(sql.text, "UPDATE t SET s = 1 WHERE id = 7");
-            assert_eq!(*expect_rows, Some(1));
+            assert_eq!(
+                file.scope
+                    .value(expect_rows.as_ref().unwrap(), &[])
+                    .unwrap(),
+                hcl::Value::from(1)
+            );
         }
         other => panic!("{other:?}"),
     }
     let q = data_script::parse(&source, values.clone(), "query", None).unwrap();
-    assert!(
-        matches!(&q[0].steps[1], data_script::ScriptStep::Output { message } if message == "id 7")
-    );
+    match &q.scripts[0].body[1] {
+        data_script::Command::Output { message } => {
+            assert_eq!(q.scope.string(message, &[]).unwrap(), "id 7")
+        }
+        other => panic!("{other:?}"),
+    }
+    let l = data_script::parse(&source, values.clone(), "loop", None).unwrap();
+    let looping = l.scripts[0].looping.as_ref().unwrap();
+    assert_eq!(looping.limit, Some(5));
+    assert_eq!(looping.ramp, [(2, Some(1)), (10, None)]);
+    assert_eq!(looping.body.len(), 2);
+    assert_eq!(looping.post.len(), 1);
+    assert!(matches!(
+        looping.iterator,
+        Some(data_script::Iterator::Keyset { .. })
+    ));
     let e = data_script::parse(&source, values, "exec", None).unwrap_err();
+    let e: Vec<String> = e.iter().map(|e| e.to_string()).collect();
     assert_eq!(
-        e[0].to_string(),
-        "s.hcl:24:3: `condition` blocks in script \"exec\" are not supported by assay yet (supported: exec, assert, check, output)"
+        e,
+        [
+            "s.hcl:23:1: exec kind requires at least one 'assert', 'check', or 'exec' block",
+            "s.hcl:32:3: condition blocks go first in script \"exec\": they run once, before the body",
+            "s.hcl:35:3: `http` blocks are not run by assay: they call services on the network; test the SQL of the script and call the service in an `external` step",
+        ]
     );
 }
 

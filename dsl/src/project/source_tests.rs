@@ -143,3 +143,82 @@ fn data_source_errors_name_the_place() {
     let e = env("env \"dev\" {\n  src = data.sql.tenants.url\n}\n").unwrap_err();
     assert!(e.starts_with("proj/atlas.hcl:2:"), "{e}");
 }
+
+/// `sql`, `external` and `template_dir` are loaded in rounds: each round asks for the sources
+/// whose arguments it can evaluate, only those the selected env refers to.
+#[test]
+fn data_sources_are_requested_in_rounds_when_referenced() {
+    let text = r#"data "external" "url" {
+  program = ["cat", "url.txt"]
+}
+data "sql" "tenants" {
+  url   = data.external.url
+  query = "SELECT name FROM tenants WHERE name LIKE $1"
+  args  = ["a%"]
+}
+data "template_dir" "migrations" {
+  path = "migrations"
+  vars = { tenants = data.sql.tenants.values }
+}
+data "sql" "unused" {
+  url   = "postgres://nowhere"
+  query = "SELECT 1"
+}
+env "dev" {
+  dev = "sqlite://dev?mode=memory"
+  migration {
+    dir = data.template_dir.migrations.url
+  }
+}
+env "other" {
+  url = data.sql.unused.value
+}
+"#;
+    let source = SourceFile::new("proj/atlas.hcl", text);
+    let inputs = Inputs::default();
+    let mut resolved = Resolved::new();
+    let round = |resolved: &Resolved| match load_with(&source, "dev", &inputs, resolved) {
+        Ok(Loaded::Needs(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    let first = round(&resolved);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].key, "external/url");
+    assert_eq!(first[0].at.to_string(), "proj/atlas.hcl:1:1");
+    assert!(
+        matches!(&first[0].kind, DataKind::External { argv, working_dir }
+        if argv == &["cat", "url.txt"] && working_dir == std::path::Path::new("proj"))
+    );
+    resolved.insert("external/url".into(), Value::from("sqlite://t.db"));
+    let second = round(&resolved);
+    assert_eq!(second.len(), 1);
+    assert!(matches!(&second[0].kind, DataKind::Sql { url, args, .. }
+        if url == "sqlite://t.db" && args == &[Value::from("a%")]));
+    let values: Value = [
+        ("count".to_string(), Value::from(1)),
+        (
+            "values".to_string(),
+            Value::Array(vec![Value::from("acme")]),
+        ),
+        ("value".to_string(), Value::from("acme")),
+    ]
+    .into_iter()
+    .collect();
+    resolved.insert("sql/tenants".into(), values);
+    let third = round(&resolved);
+    assert!(
+        matches!(&third[0].kind, DataKind::TemplateDir { path, vars }
+        if path == std::path::Path::new("proj/migrations")
+            && vars == &hcl::value!({ tenants = ["acme"] }))
+    );
+    resolved.insert(
+        "template_dir/migrations".into(),
+        [("url".to_string(), Value::from("file:///tmp/r"))]
+            .into_iter()
+            .collect(),
+    );
+    match load_with(&source, "dev", &inputs, &resolved) {
+        Ok(Loaded::Env(env)) => assert_eq!(env.migration.dir.as_deref(), Some("file:///tmp/r")),
+        other => panic!("{other:?}"),
+    }
+}

@@ -67,14 +67,16 @@ impl Declared {
     }
 }
 
-/// Evaluates the `data`, `docker` and `dev` blocks of `body` and declares `data`, `docker` and
-/// `dev` in `ctx`. Data sources of other types (`sql`, `external`, `template_dir`, …) are left
-/// out: a reference to one is an error at the referring attribute.
+/// Evaluates the `data`, `docker` and `dev` blocks of `body` and declares `data` (`data`: the
+/// values of `sql`, `external` and `template_dir` sources, see [`super::data`], plus the schema
+/// sources), `docker` and `dev` in `ctx`. Other types (`runtimevar`, `remote_dir`, the cloud
+/// tokens) are left out: a reference to one is an error at the referring attribute.
 pub(super) fn declare(
     source: &SourceFile,
     body: &Body,
     ctx: &mut Context<'_>,
     dir: &Path,
+    mut data: hcl::Map<String, Value>,
     errors: &mut Vec<Error>,
 ) -> Declared {
     let mut declared = Declared::default();
@@ -143,7 +145,6 @@ pub(super) fn declare(
 
     // Data sources: the simple ones, then composites (which refer to the others, and to
     // composites above them) in file order.
-    let mut data = hcl::Map::<String, Value>::new();
     let data_blocks: Vec<&Block> = blocks
         .iter()
         .copied()
@@ -416,7 +417,12 @@ fn two_labels(source: &SourceFile, b: &Block, errors: &mut Vec<Error>) -> Option
     None
 }
 
-fn check_attrs(source: &SourceFile, b: &Block, allowed: &[&str], errors: &mut Vec<Error>) {
+pub(super) fn check_attrs(
+    source: &SourceFile,
+    b: &Block,
+    allowed: &[&str],
+    errors: &mut Vec<Error>,
+) {
     for s in b.body.iter() {
         if let Structure::Attribute(a) = s
             && !allowed.contains(&a.key.as_str())
@@ -434,22 +440,22 @@ fn check_attrs(source: &SourceFile, b: &Block, allowed: &[&str], errors: &mut Ve
     }
 }
 
-fn at(source: &SourceFile, b: &Block) -> Location {
+pub(super) fn at(source: &SourceFile, b: &Block) -> Location {
     source.location(b.span().map_or(0, |s| s.start))
 }
 
-fn value_at(source: &SourceFile, a: &Attribute) -> Location {
+pub(super) fn value_at(source: &SourceFile, a: &Attribute) -> Location {
     source.location(a.value.span().or(a.span()).map_or(0, |s| s.start))
 }
 
-fn attr<'a>(body: &'a Body, name: &str) -> Option<&'a Attribute> {
+pub(super) fn attr<'a>(body: &'a Body, name: &str) -> Option<&'a Attribute> {
     body.iter().find_map(|s| match s {
         Structure::Attribute(a) if a.key.as_str() == name => Some(a),
         _ => None,
     })
 }
 
-fn value(
+pub(super) fn value(
     source: &SourceFile,
     a: &Attribute,
     ctx: &Context<'_>,
@@ -462,7 +468,7 @@ fn value(
         .ok()
 }
 
-fn string(
+pub(super) fn string(
     source: &SourceFile,
     a: &Attribute,
     ctx: &Context<'_>,
@@ -485,7 +491,7 @@ fn string(
 }
 
 /// A string or a list of strings.
-fn strings(
+pub(super) fn strings(
     source: &SourceFile,
     a: &Attribute,
     ctx: &Context<'_>,

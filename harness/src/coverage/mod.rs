@@ -294,6 +294,15 @@ impl Session for Watched<'_> {
         self.inner.run(statement)
     }
 
+    fn run_bound(
+        &mut self,
+        statement: &str,
+        args: &[crate::engine::Arg],
+    ) -> Result<Outcome, DbError> {
+        self.statements.push(statement.to_string());
+        self.inner.run_bound(statement, args)
+    }
+
     fn dialect(&self) -> Dialect {
         self.inner.dialect()
     }

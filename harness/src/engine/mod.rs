@@ -8,8 +8,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub use args::Arg;
 pub use dbassay_dsl::Dialect;
 
+pub mod args;
 pub mod coverage;
 pub mod mysql;
 pub mod postgres;
@@ -81,6 +83,12 @@ pub trait Session: Send {
     fn run(&mut self, statement: &str) -> Result<Outcome, DbError>;
 
     fn dialect(&self) -> Dialect;
+
+    /// Runs one statement with bind parameters in the engine's placeholders (`$1` on
+    /// PostgreSQL, `?` on MySQL/MariaDB and SQLite); see [`args`]. Wrappers forward it.
+    fn run_bound(&mut self, statement: &str, args: &[Arg]) -> Result<Outcome, DbError> {
+        args::run_prepared(self, statement, args)
+    }
 
     /// Messages the server sent besides results since the last call (`NOTICE: …`,
     /// `WARNING: …`, e.g. from `RAISE NOTICE`), oldest first. Engines without them return none.

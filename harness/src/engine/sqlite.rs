@@ -51,6 +51,13 @@ impl Session for SqliteSession {
         run(&self.conn, statement)
     }
 
+    fn run_bound(&mut self, statement: &str, args: &[super::Arg]) -> Result<Outcome, DbError> {
+        if self.is_cancelled() {
+            return Err(cancelled_error());
+        }
+        run_with(&self.conn, statement, args)
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }
@@ -122,19 +129,47 @@ impl Cancel for SqliteCancel {
 
 /// Runs one statement on a connection.
 pub fn run(conn: &Connection, statement: &str) -> Result<Outcome, DbError> {
+    run_with(conn, statement, &[])
+}
+
+/// Runs one statement with its bind parameters (`?`, `?NNN`, `$1`, `:name` by position).
+pub fn run_with(
+    conn: &Connection,
+    statement: &str,
+    args: &[super::Arg],
+) -> Result<Outcome, DbError> {
+    use rusqlite::types::Value as SqlValue;
     let mut stmt = conn
         .prepare(statement)
         .map_err(|e| db_error(e, statement))?;
+    if stmt.parameter_count() != args.len() {
+        if args.is_empty() {
+            // Unbound parameters are NULL, as SQLite's own shell runs them.
+        } else {
+            return Err(super::args::count_error(args.len(), stmt.parameter_count()));
+        }
+    }
+    for (i, a) in args.iter().enumerate() {
+        let value = match a {
+            super::Arg::Null => SqlValue::Null,
+            super::Arg::Bool(b) => SqlValue::Integer(i64::from(*b)),
+            super::Arg::Int(n) => SqlValue::Integer(*n),
+            super::Arg::Float(f) => SqlValue::Real(*f),
+            super::Arg::Text(t) => SqlValue::Text(t.clone()),
+        };
+        stmt.raw_bind_parameter(i + 1, value)
+            .map_err(|e| db_error(e, statement))?;
+    }
     let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     if columns.is_empty() {
-        let affected = stmt.execute([]).map_err(|e| db_error(e, statement))?;
+        let affected = stmt.raw_execute().map_err(|e| db_error(e, statement))?;
         return Ok(Outcome::Done {
             affected: affected as u64,
         });
     }
     let width = columns.len();
     let mut rows = Vec::new();
-    let mut cursor = stmt.query([]).map_err(|e| db_error(e, statement))?;
+    let mut cursor = stmt.raw_query();
     while let Some(row) = cursor.next().map_err(|e| db_error(e, statement))? {
         let mut cells = Vec::with_capacity(width);
         for i in 0..width {

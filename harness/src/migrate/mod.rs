@@ -20,6 +20,7 @@ use dbassay_dsl::migrate::{Dir, Format, file_hashes, validate};
 
 pub mod apply;
 pub mod command;
+pub mod data_sources;
 pub mod project;
 pub mod revisions;
 pub mod schema_program;

@@ -51,13 +51,28 @@ pub fn apply(
         vars: vars.to_vec(),
         ..Inputs::default()
     };
-    let env = project::load(&source, name, &inputs).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    })?;
+    // Loaded in rounds: each names the data sources (`sql`, `external`, `template_dir`) it
+    // needs a value of; every round evaluates at least one, so there are at most as many
+    // rounds as data blocks.
+    let mut resolved = project::Resolved::new();
+    let env = loop {
+        let loaded = project::load_with(&source, name, &inputs, &resolved).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        match loaded {
+            project::Loaded::Env(env) => break *env,
+            project::Loaded::Needs(requests) => {
+                for r in requests {
+                    let value = super::data_sources::evaluate(&r)?;
+                    resolved.insert(r.key.clone(), value);
+                }
+            }
+        }
+    };
     // A dev block's baseline goes with its URL: not with a --dev-url given instead.
     let baseline = if settings.dev_urls.is_empty() {
         env.baseline.clone()

@@ -19,12 +19,36 @@ const TIME_LIMIT: Duration = Duration::from_secs(300);
 pub fn run(program: &Program) -> Result<Sql, String> {
     let at = &program.at;
     let what = format!("data \"external_schema\" \"{}\"", program.name);
-    let Some((argv0, args)) = program.argv.split_first() else {
+    let text = output(&program.argv, &program.working_dir, at, &what)?;
+    if text.trim().is_empty() {
+        return Err(format!(
+            "{at}: {what}: `{}` printed no SQL; it must print the schema's DDL on standard output",
+            program.argv.join(" ")
+        ));
+    }
+    Ok(Sql {
+        text,
+        start: at.clone(),
+        exact: false,
+        origins: Vec::new(),
+    })
+}
+
+/// Runs `argv` (no shell) in `working_dir` and returns what it printed on standard output; a
+/// program that cannot start, fails, hangs past the limit or prints other than UTF-8 is an
+/// error at `at`, naming `what` (the data block) and quoting its standard error.
+pub fn output(
+    argv: &[String],
+    working_dir: &std::path::Path,
+    at: &dbassay_dsl::source::Location,
+    what: &str,
+) -> Result<String, String> {
+    let Some((argv0, args)) = argv.split_first() else {
         return Err(format!("{at}: {what}: `program` is empty"));
     };
     let mut child = Command::new(argv0)
         .args(args)
-        .current_dir(&program.working_dir)
+        .current_dir(working_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -32,7 +56,7 @@ pub fn run(program: &Program) -> Result<Sql, String> {
         .map_err(|e| {
             format!(
                 "{at}: {what}: cannot run `{argv0}` (in {}): {e}; check `program` (argv[0] must be an executable on PATH or a path)",
-                program.working_dir.display()
+                working_dir.display()
             )
         })?;
     // Read both pipes while waiting, so a program that prints much never blocks, and stop one
@@ -68,7 +92,7 @@ pub fn run(program: &Program) -> Result<Sql, String> {
                 let _ = child.wait();
                 return Err(format!(
                     "{at}: {what}: `{}` did not finish within {}s; it was stopped",
-                    program.argv.join(" "),
+                    argv.join(" "),
                     TIME_LIMIT.as_secs()
                 ));
             }
@@ -84,7 +108,7 @@ pub fn run(program: &Program) -> Result<Sql, String> {
     if !output.status.success() {
         return Err(format!(
             "{at}: {what}: `{}` failed ({}){}",
-            program.argv.join(" "),
+            argv.join(" "),
             output.status,
             if stderr.trim().is_empty() {
                 String::new()
@@ -93,18 +117,6 @@ pub fn run(program: &Program) -> Result<Sql, String> {
             }
         ));
     }
-    let text = String::from_utf8(output.stdout)
-        .map_err(|_| format!("{at}: {what}: the program printed text that is not UTF-8"))?;
-    if text.trim().is_empty() {
-        return Err(format!(
-            "{at}: {what}: `{}` printed no SQL; it must print the schema's DDL on standard output",
-            program.argv.join(" ")
-        ));
-    }
-    Ok(Sql {
-        text,
-        start: at.clone(),
-        exact: false,
-        origins: Vec::new(),
-    })
+    String::from_utf8(output.stdout)
+        .map_err(|_| format!("{at}: {what}: the program printed text that is not UTF-8"))
 }

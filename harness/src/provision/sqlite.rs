@@ -255,6 +255,17 @@ impl Session for BorrowedSession {
         Dialect::Sqlite
     }
 
+    fn run_bound(
+        &mut self,
+        statement: &str,
+        args: &[crate::engine::Arg],
+    ) -> std::result::Result<Outcome, DbError> {
+        self.session
+            .as_mut()
+            .expect("held until drop")
+            .run_bound(statement, args)
+    }
+
     fn reset(&mut self) -> bool {
         self.session.as_mut().is_some_and(|s| s.reset())
     }

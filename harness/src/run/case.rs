@@ -369,7 +369,7 @@ impl CaseJob {
                     moved
                 }
                 (CommandKind::Script(call), _) => {
-                    super::data_scripts::run(&db.url(), session, call, &command.location)
+                    super::data_scripts::run(&db.url(), session, call, &command.location, logs)
                 }
                 _ => run_command(session, command, logs, &mut cleanups, self.update),
             };

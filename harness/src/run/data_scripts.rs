@@ -1,41 +1,49 @@
-//! The `script "exec" | "query"` step: runs the Data Scripts of a script file on the case's
-//! database, under another role or login when `as { … }` says so, and checks what they printed
-//! (`output` / `match`) or how they failed (`error`).
+//! The `script "exec" | "query" | "loop"` step: runs the Data Scripts of a script file on the
+//! case's database, under another role or login when `as { … }` says so, and checks what they
+//! printed (`output` / `match`) or how they failed (`error`).
 //!
-//! - `script "exec"` runs its blocks in one transaction: `exec` (with `expect_rows`), `assert`,
-//!   `check`, `output`; a failing block rolls it back.
-//! - `script "query"` prints each `query` result (TABLE by default, or CSV) and each `output`
-//!   line. **(assay)** Sections are printed one after another, separated by a line break,
-//!   without headers; `output` / `match` compare that text (after trimming newlines).
+//! - `script "exec"` runs its body in one transaction (`tx { mode = NONE }`: none); a falsy
+//!   `condition` or a fired `break` ends it early and commits; a failing block rolls it back
+//!   (`tx { on_error = COMMIT }`: commits).
+//! - `script "query"` prints each `query` result (TABLE by default, or CSV, with its masks)
+//!   and each `output` line. **(assay)** Sections are printed one after another, separated by a
+//!   line break, without headers; `output` / `match` compare that text (after trimming
+//!   newlines).
+//! - `script "loop"`: see [`looping`].
 //! - **(assay)** A step whose `run` selects no script fails (Atlas's CLI prints "No scripts found
 //!   to run" and exits 0, which in a test would pass without running anything).
 
 use std::path::Path;
 
-use dbassay_dsl::hcl::data_script::{self, DataScript, ScriptStep};
+use dbassay_dsl::hcl::data_script::{self, DataScript, ScriptFile, ScriptKind};
 use dbassay_dsl::hcl::{Expect, ScriptCall, with_userinfo};
 use dbassay_dsl::source::{Location, SourceFile};
 
-use crate::engine::{Outcome, Session, roles};
+use crate::engine::{Session, roles};
 use crate::render;
-use crate::run::sql;
 
-/// Runs the step; `db_url` is the case's database, for `as { user, password }`.
+mod body;
+mod looping;
+mod mask;
+
+/// Runs the step; `db_url` is the case's database, for `as { user, password }`. `log` lines of
+/// loops go to `logs`.
 pub fn run(
     db_url: &str,
     session: &mut dyn Session,
     call: &ScriptCall,
     at: &Location,
+    logs: &mut Vec<String>,
 ) -> Result<(), String> {
     let dir = at.path.parent().unwrap_or(Path::new(""));
     let path = dir.join(&call.file);
     let source = SourceFile::read(&path).map_err(|e| format!("script: {e}"))?;
-    let scripts = data_script::parse(&source, call.vars.clone(), &call.kind, call.run.as_ref())
+    let file = data_script::parse(&source, call.vars.clone(), &call.kind, call.run.as_ref())
         .map_err(|errors| {
             let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             format!("script: {}", text.join("\n  "))
         })?;
-    if scripts.is_empty() {
+    if file.scripts.is_empty() {
         return Err(format!(
             "script: no script \"{}\" in {} matches run = {:?}",
             call.kind,
@@ -49,11 +57,11 @@ pub fn run(
             let url =
                 with_userinfo(db_url, user, password).map_err(|e| format!("script: as: {e}"))?;
             match crate::provision::connect::connect(&url) {
-                Ok(mut other) => under_role(other.as_mut(), call, &scripts, &mut printed),
+                Ok(mut other) => under_role(other.as_mut(), call, &file, &mut printed, logs),
                 Err(e) => Err(format!("as {{ user = {user:?} }}: cannot connect: {e}")),
             }
         }
-        None => under_role(session, call, &scripts, &mut printed),
+        None => under_role(session, call, &file, &mut printed, logs),
     };
     let printed = printed.join("\n");
     match (result, &call.error) {
@@ -85,15 +93,17 @@ pub fn run(
 fn under_role(
     session: &mut dyn Session,
     call: &ScriptCall,
-    scripts: &[DataScript],
+    file: &ScriptFile,
     printed: &mut Vec<String>,
+    logs: &mut Vec<String>,
 ) -> Result<(), String> {
     if let Some(role) = &call.role {
         roles::assume(session, role).map_err(|e| format!("as {{ role = {role:?} }}: {e}"))?;
     }
-    let result = scripts
-        .iter()
-        .try_for_each(|s| run_script(session, s, printed));
+    let result = file.scripts.iter().try_for_each(|s| {
+        run_script(session, file, s, printed, logs)
+            .map_err(|e| format!("script {:?} ({}): {e}", s.name, s.location))
+    });
     if call.role.is_some() {
         // The case goes on as its own user, whatever the scripts did.
         let restored =
@@ -105,101 +115,26 @@ fn under_role(
 
 fn run_script(
     session: &mut dyn Session,
+    file: &ScriptFile,
     script: &DataScript,
     printed: &mut Vec<String>,
+    logs: &mut Vec<String>,
 ) -> Result<(), String> {
-    let exec = script.kind == "exec";
-    if exec {
-        session.run("BEGIN").map_err(|e| e.to_string())?;
-    }
-    let result = script
-        .steps
-        .iter()
-        .try_for_each(|step| run_step(session, step, printed))
-        .map_err(|e| format!("script {:?} ({}): {e}", script.name, script.location));
-    if exec {
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let ended = session.run(end).map(|_| ()).map_err(|e| e.to_string());
-        return result.and(ended);
-    }
-    result
-}
-
-fn run_step(
-    session: &mut dyn Session,
-    step: &ScriptStep,
-    printed: &mut Vec<String>,
-) -> Result<(), String> {
-    match step {
-        ScriptStep::Exec {
-            at,
-            sql,
-            expect_rows,
-        } => {
-            let mut affected = 0;
-            sql::run_each(session, sql, |o| {
-                if let Outcome::Done { affected: n } = o {
-                    affected += n;
-                }
-            })
-            .map_err(|f| format!("{at}: exec: {}", f.describe()))?;
-            match expect_rows {
-                Some(want) if *want != affected => Err(format!(
-                    "{at}: exec: expected {want} affected rows, got {affected}"
-                )),
-                _ => Ok(()),
-            }
-        }
-        ScriptStep::Assert {
-            at,
-            sql,
-            error_message,
-        } => {
-            let grid = sql::run_all(session, sql)
-                .map_err(|f| format!("{at}: assert: {}", f.describe()))?;
-            let truthy = matches!(grid.rows.as_slice(), [row] if row.len() == 1
-                && row[0].as_deref().is_some_and(|v| ["1", "t", "true"].iter().any(|t| v.eq_ignore_ascii_case(t))));
-            if truthy {
-                Ok(())
+    let mut run = body::Run::new(session, &file.scope, printed, logs, &script.masks);
+    match script.kind {
+        ScriptKind::Query => run.commands(&script.body).map(|_| ()),
+        ScriptKind::Loop => looping::run(&mut run, script),
+        ScriptKind::Exec if script.no_tx => run.commands(&script.body).map(|_| ()),
+        ScriptKind::Exec => {
+            run.sql("BEGIN")?;
+            let result = run.commands(&script.body);
+            let end = if result.is_ok() || script.commit_on_error {
+                "COMMIT"
             } else {
-                Err(format!(
-                    "{at}: assert failed{}",
-                    error_message
-                        .as_deref()
-                        .map_or(String::new(), |m| format!(": {m}"))
-                ))
-            }
-        }
-        ScriptStep::Check {
-            at,
-            sql,
-            format,
-            output,
-            pattern,
-        } => {
-            let grid =
-                sql::run_all(session, sql).map_err(|f| format!("{at}: check: {}", f.describe()))?;
-            let actual = render::serialize(&grid, *format);
-            let ok = match (output, pattern) {
-                (Some(o), _) => render::output_matches(o, &actual, *format),
-                (None, Some(re)) => re.is_match(&actual),
-                (None, None) => true,
+                "ROLLBACK"
             };
-            if ok {
-                Ok(())
-            } else {
-                Err(format!("{at}: check failed: got {actual:?}"))
-            }
-        }
-        ScriptStep::Query { at, sql, format } => {
-            let grid =
-                sql::run_all(session, sql).map_err(|f| format!("{at}: query: {}", f.describe()))?;
-            printed.push(render::serialize(&grid, *format));
-            Ok(())
-        }
-        ScriptStep::Output { message } => {
-            printed.push(message.clone());
-            Ok(())
+            let ended = run.sql(end);
+            result.map(|_| ()).and(ended)
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use dbassay_dsl::hcl::Sql;
 use dbassay_dsl::scan;
 
-use crate::engine::{DbError, Outcome, Session, TextGrid};
+use crate::engine::{Arg, DbError, Outcome, Session, TextGrid};
 
 /// Why SQL text failed: it did not split, or a statement failed.
 #[derive(Debug)]
@@ -54,8 +54,43 @@ impl SqlFailure {
 pub fn run_each(
     session: &mut dyn Session,
     sql: &Sql,
+    each: impl FnMut(Outcome),
+) -> Result<(), SqlFailure> {
+    run_each_bound(session, sql, &[], each)
+}
+
+/// [`run_each`] with bind parameters: with `args`, the SQL is one statement, sent whole with
+/// its values bound (Atlas binds `args` to a single statement, and so does every driver).
+pub fn run_each_bound(
+    session: &mut dyn Session,
+    sql: &Sql,
+    args: &[Arg],
     mut each: impl FnMut(Outcome),
 ) -> Result<(), SqlFailure> {
+    if !args.is_empty() {
+        let lead = sql.text.len() - sql.text.trim_start().len();
+        let text = sql.text.trim().trim_end_matches(';').trim_end().to_string();
+        return match session.run_bound(&text, args) {
+            Ok(outcome) => {
+                each(outcome);
+                Ok(())
+            }
+            Err(error) => {
+                let (offset, (line, col)) = match error.position {
+                    Some(p) => {
+                        let offset = lead + byte_index(&text, p);
+                        (offset, line_col(&sql.text, offset))
+                    }
+                    None => (lead, (line_col(&sql.text, lead).0, None)),
+                };
+                Err(SqlFailure::Statement {
+                    statement: text,
+                    error: Box::new(error),
+                    at: place(sql, offset, line, col),
+                })
+            }
+        };
+    }
     // SQL the scanner cannot split (an unclosed quote or parenthesis) goes to the engine whole:
     // the database's own error ("incomplete input") is what `catch` blocks are written against.
     let statements = match scan::split(&sql.text, session.dialect()) {
@@ -94,8 +129,17 @@ pub fn run_each(
 /// Runs `sql` and returns the rows of the last statement that returned rows (an empty grid when
 /// none did).
 pub fn run_all(session: &mut dyn Session, sql: &Sql) -> Result<TextGrid, SqlFailure> {
+    run_all_bound(session, sql, &[])
+}
+
+/// [`run_all`] with bind parameters (see [`run_each_bound`]).
+pub fn run_all_bound(
+    session: &mut dyn Session,
+    sql: &Sql,
+    args: &[Arg],
+) -> Result<TextGrid, SqlFailure> {
     let mut last = None;
-    run_each(session, sql, |o| {
+    run_each_bound(session, sql, args, |o| {
         if let Outcome::Rows(g) = o {
             last = Some(g);
         }

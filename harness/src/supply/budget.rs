@@ -284,6 +284,14 @@ impl Session for Counted {
         self.session.run(statement)
     }
 
+    fn run_bound(
+        &mut self,
+        statement: &str,
+        args: &[crate::engine::Arg],
+    ) -> Result<Outcome, DbError> {
+        self.session.run_bound(statement, args)
+    }
+
     fn dialect(&self) -> Dialect {
         self.session.dialect()
     }

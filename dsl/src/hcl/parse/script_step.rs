@@ -1,4 +1,4 @@
-//! The `script "exec" | "query"` step of a test case: its structure, checked once per `test`
+//! The `script "exec" | "query" | "loop"` step of a test case: its structure, checked once per `test`
 //! block, and its evaluation per case. The script file itself is read when the step runs
 //! ([`crate::hcl::data_script`]).
 
@@ -14,7 +14,7 @@ use crate::hcl::eval::Attr;
 use crate::hcl::{CommandKind, ScriptCall};
 use crate::source::{Error, SourceFile};
 
-/// `script "exec" | "query" { file, run, vars, output | match | error, as { … } }`: checked here,
+/// `script "exec" | "query" | "loop" { file, run, vars, output | match | error, as { … } }`: checked here,
 /// the script file is read when the step runs.
 pub(super) fn check(
     source: &SourceFile,
@@ -24,18 +24,11 @@ pub(super) fn check(
     let location = at(source, block.span());
     let before = errors.len();
     let kind = match block.labels.as_slice() {
-        [k] if ["exec", "query"].contains(&k.as_str()) => k.as_str().to_string(),
-        [k] if k.as_str() == "loop" => {
-            errors.push(Error::new(
-                location,
-                "script \"loop\" steps are not supported by assay yet (script \"exec\" and \"query\" are)",
-            ));
-            return None;
-        }
+        [k] if ["exec", "query", "loop"].contains(&k.as_str()) => k.as_str().to_string(),
         _ => {
             errors.push(Error::new(
                 location,
-                "script steps take one label: script \"exec\" | \"query\" { file = … }",
+                "script steps take one label: script \"exec\" | \"query\" | \"loop\" { file = … }",
             ));
             return None;
         }
