@@ -13,7 +13,6 @@
 
 use hcl::edit::Span as _;
 use hcl::edit::structure::{Attribute, Structure};
-use hcl::eval::Context;
 
 use crate::hcl::{Sql, eval_support as support};
 use crate::source::{Error, Location, SourceFile};
@@ -62,7 +61,7 @@ pub fn parse(source: &SourceFile) -> Result<PlanFile, Vec<Error>> {
             String::new()
         }
     };
-    let ctx = Context::new();
+    let ctx = crate::hcl::arith::context();
     let mut get = |key: &str| -> Option<(String, &Attribute)> {
         let Some(a) = block.body.iter().find_map(|s| match s {
             Structure::Attribute(a) if a.key.as_str() == key => Some(a),

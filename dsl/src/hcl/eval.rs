@@ -185,6 +185,9 @@ pub(crate) fn show(v: &Value) -> String {
 
 fn describe(kind: &ErrorKind) -> String {
     match kind {
+        ErrorKind::FuncCall(name, message) if super::arith::is_internal(&name.to_string()) => {
+            message.clone()
+        }
         ErrorKind::UndefinedFunc(name)
             if super::functions::NAMES.contains(&name.to_string().as_str()) =>
         {
@@ -223,16 +226,16 @@ fn compile_template(t: &EditTemplate) -> Compiled {
     if let Some(Element::Interpolation(i)) = t.as_single_element() {
         return compile_expr(&i.expr);
     }
-    Compiled::Template(hcl::template::Template::from(t.clone()))
+    Compiled::Template(super::arith::template(t))
 }
 
 fn compile_expr(e: &EditExpr) -> Compiled {
-    let expr: hcl::Expression = e.clone().into();
+    let expr = super::arith::expression(e);
     let mut refs = Refs::default();
     refs.visit_expr(e);
     if !refs.any {
         // Constant expressions (lists and objects of literals) are evaluated once.
-        if let Ok(v) = expr.evaluate(&Context::new()) {
+        if let Ok(v) = expr.evaluate(&super::arith::context()) {
             return Compiled::Const(v);
         }
     }

@@ -175,6 +175,7 @@ pub(crate) fn declare(ctx: &mut Context<'_>, used: impl Fn(&str) -> bool) {
         ("values", FuncDef::new(values, [ParamType::object_of(Any)])),
     ];
     debug_assert_eq!(defs.len(), NAMES.len());
+    super::arith::declare(ctx);
     for (name, def) in defs {
         if used(name) {
             ctx.declare_func(name, def);

@@ -227,6 +227,7 @@ pub struct External {
 }
 
 // The parser and evaluator (hcl-rs with hcl-edit spans) live in these modules.
+pub(crate) mod arith;
 pub mod data_script;
 pub(crate) mod eval;
 pub(crate) mod functions;

@@ -118,9 +118,9 @@ fn convert_strings(raw: &[&str], ty: &Type) -> Result<Value, String> {
             }
             let expr = hcl::edit::parser::parse_expr(raw[0])
                 .map_err(|e| format!("expected {ty} in HCL object syntax: {}", e.message()))?;
-            let expr: hcl::Expression = expr.into();
-            let v =
-                hcl::eval::Evaluate::evaluate(&expr, &Context::new()).map_err(|e| e.to_string())?;
+            let expr = super::arith::expression(&expr);
+            let v = hcl::eval::Evaluate::evaluate(&expr, &super::arith::context())
+                .map_err(|e| e.to_string())?;
             convert(v, ty)
         }
         _ => convert(Value::from(raw[0]), ty),

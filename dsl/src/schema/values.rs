@@ -486,7 +486,7 @@ impl<'a> Reader<'a> {
                     let v = match arg {
                         EditExpr::Number(n) => Value::Number(*n.value()),
                         other => {
-                            let expr: hcl::Expression = other.clone().into();
+                            let expr = crate::hcl::arith::expression(other);
                             match hcl::eval::Evaluate::evaluate(&expr, self.scope.ctx_for(other)) {
                                 Ok(v) => v,
                                 Err(e) => {
@@ -657,7 +657,7 @@ fn address(scope: &Scope<'_>, e: &EditExpr, attr: &str) -> Result<Option<Address
         return Ok(Some(addr));
     }
     let at = scope.source.location(e.span().map_or(0, |s| s.start));
-    let expr: hcl::Expression = e.clone().into();
+    let expr = crate::hcl::arith::expression(e);
     match hcl::eval::Evaluate::evaluate(&expr, scope.ctx_for(e)) {
         Ok(Value::Null) => Ok(None),
         Ok(v) => value_address(&v, &at, attr).map(Some),
