@@ -86,16 +86,60 @@ struct Frame {
     counted: bool,
 }
 
+/// How many levels and operands are open, against their bounds.
+struct Levels {
+    depth: usize,
+    operands: usize,
+    max: usize,
+    max_operands: usize,
+}
+
+impl Levels {
+    /// Opens a level of code at `at` (a bracket, or `${` in a template); `counted` when it is
+    /// inside an operand.
+    fn open<'a>(&mut self, at: usize, counted: bool) -> Result<Mode<'a>, TooDeep> {
+        self.depth += 1;
+        if self.depth > self.max {
+            return Err(TooDeep::Nesting(at));
+        }
+        if counted {
+            self.operands += 1;
+            if self.operands > self.max_operands {
+                return Err(TooDeep::Operands(at));
+            }
+        }
+        Ok(Mode::Code(Frame {
+            counted,
+            ..Frame::default()
+        }))
+    }
+
+    fn close(&mut self, counted: bool) {
+        self.depth -= 1;
+        if counted {
+            self.operands -= 1;
+        }
+    }
+}
+
 /// The first opening past `max` levels or past `max_operands` operands, if any.
 pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<TooDeep> {
+    let levels = Levels {
+        depth: 0,
+        operands: 0,
+        max,
+        max_operands,
+    };
+    scan(text, levels).err()
+}
+
+fn scan(text: &str, mut levels: Levels) -> Result<(), TooDeep> {
     let bytes = text.as_bytes();
     let mut stack = vec![Mode::Code(Frame::default())];
-    let mut depth = 0usize;
-    let mut operands = 0usize;
     let mut i = 0;
     let mut line_start = true;
-    // Per heredoc marker: (searched from, the offset of the next line that ends it).
-    let mut ends: std::collections::HashMap<&str, (usize, Option<usize>)> = Default::default();
+    // Which heredoc markers end on a later line.
+    let mut ends = Ends::default();
     while i < bytes.len() {
         let at_line_start = std::mem::replace(&mut line_start, false);
         let b = bytes[i];
@@ -107,20 +151,7 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
             && let Some(skip) = interpolation(bytes, i)
         {
             if skip == 2 {
-                depth += 1;
-                if depth > max {
-                    return Some(TooDeep::Nesting(i));
-                }
-                if counted {
-                    operands += 1;
-                    if operands > max_operands {
-                        return Some(TooDeep::Operands(i));
-                    }
-                }
-                stack.push(Mode::Code(Frame {
-                    counted,
-                    ..Frame::default()
-                }));
+                stack.push(levels.open(i, counted)?);
             }
             i += skip;
             continue;
@@ -133,28 +164,12 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                     b'{' | b'[' | b'(' => {
                         let counted = frame.operand;
                         frame.pending = false;
-                        depth += 1;
-                        if depth > max {
-                            return Some(TooDeep::Nesting(i));
-                        }
-                        if counted {
-                            operands += 1;
-                            if operands > max_operands {
-                                return Some(TooDeep::Operands(i));
-                            }
-                        }
-                        stack.push(Mode::Code(Frame {
-                            counted,
-                            ..Frame::default()
-                        }));
+                        stack.push(levels.open(i, counted)?);
                     }
                     b'}' | b']' | b')' if top > 0 => {
-                        if let Some(Mode::Code(closed)) = stack.pop()
-                            && closed.counted
-                        {
-                            operands -= 1;
+                        if let Some(Mode::Code(closed)) = stack.pop() {
+                            levels.close(closed.counted);
                         }
-                        depth -= 1;
                         if let Some(Mode::Code(parent)) = stack.last_mut() {
                             parent.pending = false;
                         }
@@ -176,7 +191,7 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
                         && let Some((marker, body)) = heredoc_start(text, i)
                         // A heredoc that never ends is no heredoc to the parser either: what
                         // follows is read as code.
-                        && ends_after(text, marker, body, &mut ends) =>
+                        && ends.after(text, marker, body) =>
                     {
                         frame.pending = false;
                         let operand = frame.operand;
@@ -230,7 +245,7 @@ pub(crate) fn too_deep(text: &str, max: usize, max_operands: usize) -> Option<To
         }
         i += 1;
     }
-    None
+    Ok(())
 }
 
 /// The length of the binary operator at `i` (`+ - * / % < > <= >= == != && ||`), or 0.
@@ -277,39 +292,59 @@ fn closes_heredoc(text: &str, at: usize, marker: &str) -> Option<usize> {
     let line = &text[at..];
     let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
     let after = line[indent..].strip_prefix(marker)?;
-    let identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     match after.as_bytes().first() {
-        Some(&b) if identifier(b) => None,
+        Some(&b) if identifier_byte(b) => None,
         _ => Some(at + indent + marker.len()),
     }
 }
 
-/// Whether a line at or after `body` closes a heredoc of `marker` ([`closes_heredoc`]). Each marker's
-/// search resumes where the last one ended, so the scan stays linear.
-fn ends_after<'t>(
-    text: &'t str,
-    marker: &'t str,
-    body: usize,
-    ends: &mut std::collections::HashMap<&'t str, (usize, Option<usize>)>,
-) -> bool {
-    match ends.get(marker) {
-        Some(&(from, found)) if from <= body && found.is_none_or(|e| e >= body) => {
-            return found.is_some();
+/// Where heredocs can end: the lines of the text by the identifier they start with (after
+/// spaces or tabs), built once, so asking whether a marker ends after an offset costs a lookup
+/// however many markers a text has.
+#[derive(Default)]
+struct Ends<'t> {
+    /// Line starts (offsets, increasing) by their leading identifier; `None` until first used.
+    lines: Option<std::collections::HashMap<&'t str, Vec<usize>>>,
+}
+
+impl<'t> Ends<'t> {
+    /// Whether a line at or after `body` (a line start) closes a heredoc of `marker`
+    /// ([`closes_heredoc`]).
+    fn after(&mut self, text: &'t str, marker: &str, body: usize) -> bool {
+        if !marker.bytes().all(identifier_byte) {
+            // A marker with other letters: its lines are not indexed; look line by line.
+            let mut at = body;
+            while at < text.len() {
+                if closes_heredoc(text, at, marker).is_some() {
+                    return true;
+                }
+                at = line_end(text.as_bytes(), at) + 1;
+            }
+            return false;
         }
-        _ => {}
+        let lines = self.lines.get_or_insert_with(|| {
+            let mut lines: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+            let mut at = 0;
+            while at < text.len() {
+                let line = &text[at..line_end(text.as_bytes(), at)];
+                let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+                let rest = &line[indent..];
+                let len = rest.bytes().take_while(|&b| identifier_byte(b)).count();
+                if len > 0 {
+                    lines.entry(&rest[..len]).or_default().push(at);
+                }
+                at += line.len() + 1;
+            }
+            lines
+        });
+        lines
+            .get(marker)
+            .is_some_and(|starts| starts.last().is_some_and(|&last| last >= body))
     }
-    let mut at = body;
-    let found = loop {
-        if at >= text.len() {
-            break None;
-        }
-        if closes_heredoc(text, at, marker).is_some() {
-            break Some(at);
-        }
-        at = line_end(text.as_bytes(), at) + 1;
-    };
-    ends.insert(marker, (body, found));
-    found.is_some()
+}
+
+fn identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
 /// A heredoc opening `<<ID` or `<<-ID` followed by a newline at `i`: its marker and the offset
@@ -374,6 +409,10 @@ mod tests {
         // A heredoc that never ends hides nothing (the atlas_hcl fuzz finding's second form).
         assert_eq!(depth_of("a = <<EOT\n{{{{\n"), 4);
         assert_eq!(depth_of("a = [<<A\n((\nA\n, <<B\n[[[\n]\n"), 4);
+        // Many markers, a few of which end: each is looked up, not searched for.
+        let mut text: String = (0..2_000).map(|k| format!("a{k} = <<M{k}\n")).collect();
+        text.push_str("b = <<M7\n((((((((((((((\nM7\n");
+        assert_eq!(depth_of(&text), 0);
     }
 
     #[test]
