@@ -165,8 +165,8 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
     if copied {
         ctx = with_refs(ctx);
     }
-    let refs = LazyRefs::new(|| with_refs(ctx.clone()));
-    let refs = (!copied).then_some(&refs);
+    let lazy_refs = LazyRefs::new(|| with_refs(ctx.clone()));
+    let lazy_refs = (!copied).then_some(&lazy_refs);
 
     // `for_each` copies: each holds its `each`, bound in one context as its turn comes (a
     // context per copy would copy the reference table and every variable once per copy).
@@ -222,7 +222,6 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         }
     }
     let mut each_ctx: Option<Context<'static>> = None;
-    let refs_ctx = refs;
     // Schemas first: every other object is named through one.
     let mut schema = Schema::default();
     let mut refs = Refs::default();
@@ -233,7 +232,7 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         let scope = Scope {
             source: &files[inst.file],
             ctx: bind(&ctx, &mut each_ctx, inst.each.map(|k| &eaches[k])),
-            refs: refs_ctx,
+            refs: lazy_refs,
         };
         if let Some(def) = schema_block(&scope, inst.block, &mut refs, &mut errors) {
             schema.schemas.push(def);
@@ -250,7 +249,7 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         let scope = Scope {
             source: &files[inst.file],
             ctx: bind(&ctx, &mut each_ctx, inst.each.map(|k| &eaches[k])),
-            refs: refs_ctx,
+            refs: lazy_refs,
         };
         if let Some(n) = super::objects::register(&scope, inst.block, &mut refs, &mut errors) {
             named.push((inst, n));
@@ -260,7 +259,7 @@ pub(super) fn parse(files: &[SourceFile], inputs: &Inputs) -> Result<Schema, Vec
         let scope = Scope {
             source: &files[inst.file],
             ctx: bind(&ctx, &mut each_ctx, inst.each.map(|k| &eaches[k])),
-            refs: refs_ctx,
+            refs: lazy_refs,
         };
         super::objects::decode(&scope, inst.block, name, &refs, &mut schema, &mut errors);
     }

@@ -154,6 +154,15 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn empty(scope: &'a Scope<'a>, block: &'a Block) -> Reader<'a> {
+        Reader {
+            scope,
+            block,
+            attrs: Vec::new(),
+            blocks: Vec::new(),
+        }
+    }
+
     /// Splits `block`'s body, reporting attributes and blocks not in `attrs` / `blocks`.
     pub(super) fn new(
         scope: &'a Scope<'a>,
@@ -162,12 +171,7 @@ impl<'a> Reader<'a> {
         blocks: &[&str],
         errors: &mut Vec<Error>,
     ) -> Reader<'a> {
-        let mut r = Reader {
-            scope,
-            block,
-            attrs: Vec::new(),
-            blocks: Vec::new(),
-        };
+        let mut r = Reader::empty(scope, block);
         for s in block.body.iter() {
             match s {
                 Structure::Attribute(a) => {
@@ -218,12 +222,7 @@ impl<'a> Reader<'a> {
     /// A reader of a block whose attributes and blocks another reader checks: it reports
     /// nothing unknown.
     pub(super) fn unchecked(scope: &'a Scope<'a>, block: &'a Block) -> Reader<'a> {
-        let mut r = Reader {
-            scope,
-            block,
-            attrs: Vec::new(),
-            blocks: Vec::new(),
-        };
+        let mut r = Reader::empty(scope, block);
         for s in block.body.iter() {
             match s {
                 Structure::Attribute(a) => r.attrs.push(a),
