@@ -9,7 +9,7 @@
 //! that is no finite number, are errors at the attribute.
 
 use hcl::Value;
-use hcl::edit::expr::{BinaryOperator, Expression, FuncArgs, FuncCall};
+use hcl::edit::expr::{BinaryOperator, Expression, FuncArgs, FuncCall, Object, ObjectKey};
 use hcl::edit::template::Template;
 use hcl::edit::visit_mut::{self, VisitMut};
 use hcl::eval::{Context, ErrorKind, FuncDef, ParamType};
@@ -82,6 +82,18 @@ pub(crate) fn template(t: &Template) -> hcl::template::Template {
 struct Checked;
 
 impl VisitMut for Checked {
+    /// hcl-edit's visitor does not enter object keys (they cannot change in place), and a key
+    /// may be any expression (`{ (5 % 0) = 1 }`): the object is rebuilt with its keys rewritten.
+    fn visit_object_mut(&mut self, node: &mut Object) {
+        for (mut key, mut value) in std::mem::take(node) {
+            if let ObjectKey::Expression(e) = &mut key {
+                self.visit_expr_mut(e);
+            }
+            self.visit_object_value_mut(&mut value);
+            node.insert(key, value);
+        }
+    }
+
     fn visit_expr_mut(&mut self, node: &mut Expression) {
         visit_mut::visit_expr_mut(self, node);
         let Expression::BinaryOp(op) = node else {
@@ -207,11 +219,27 @@ mod tests {
                 .contains("division by zero in 5 / 0")
         );
         assert!(eval("1e308 * 10").unwrap_err().contains("out of the range"));
-        // Inside templates too.
-        assert!(
-            eval("\"x${5 % 0}\"")
-                .unwrap_err()
-                .contains("division by zero")
-        );
+        assert_eq!(eval("{ (1 + 1) = 2 * 2 }"), eval("{ \"2\" = 4 }"));
+        // Everywhere an expression can stand (object keys were the fuzz target's next finding).
+        for text in [
+            "\"x${5 % 0}\"",
+            "{ (5 % 0) = 1 }",
+            "{ a = { (1 / 0) = 1 } }",
+            "[for x in [1, 2] : x % 0]",
+            "{ for x in [1, 2] : x => x % 0 }",
+            "[for x in [1, 2] : x if x % 0 == 1]",
+            "[1, 2][5 % 0]",
+            "5 % 0 == 0 ? 1 : 2",
+            "(5 % 0)",
+            "-(5 % 0)",
+            "!(5 % 0 == 1)",
+            "\"%{ if 5 % 0 == 1 }a%{ endif }\"",
+            "\"%{ for x in [1] }${x % 0}%{ endfor }\"",
+        ] {
+            assert!(
+                eval(text).unwrap_err().contains("division by zero"),
+                "{text}"
+            );
+        }
     }
 }
