@@ -34,8 +34,13 @@ archive() {
     done < <(find "$dir" -type f \( -name '*.sql' -o -name atlas.sum \) | LC_ALL=C sort)
 }
 
+# Inputs fuzzing found (crash-*, timeout-*, slow-* and the like) stay: they are regression seeds.
+kept=$(mktemp -d)
+find "$C" -type f -name '*-*' -exec cp --parents {} "$kept" \; 2>/dev/null || true
 rm -rf "$C"
 mkdir -p "$C"
+if [ -d "$kept/$C" ]; then cp -r "$kept/$C/." "$C/"; fi
+rm -rf "$kept"
 
 mapfile -t HCL < <(find testdata examples -name '*.hcl' ! -name atlas.hcl | LC_ALL=C sort)
 mapfile -t TXTAR < <(find testdata examples -name '*.txtar' | LC_ALL=C sort)
@@ -45,6 +50,7 @@ mapfile -t PROJECTS < <(find testdata examples -name atlas.hcl | LC_ALL=C sort)
 
 for f in "${HCL[@]}"; do
     put hcl_test_file <"$f"
+    if grep -q '^script "' "$f"; then put data_script <"$f"; fi
     { cat "$f"; printf '\0'; printf '1,a\n2,b\n'; } | put update_hcl
     { cat "$f"; printf '\0'; printf 'EOT\n  indented\n${x} %%{y} "q" \\ \r\n'; } | put update_hcl
 done
@@ -62,6 +68,25 @@ for f in "${PROJECTS[@]}"; do { echo dev; cat "$f"; } | put atlas_hcl; done
 for env in dev test ci local; do
     printf '%s\nenv "%s" {\n  url = var.url\n  dev = "sqlite://dev?mode=memory"\n  src = ["file://schema.sql"]\n  migration {\n    dir = "file://migrations"\n    format = golang-migrate\n  }\n  test {\n    schema {\n      src = ["schema.test.hcl"]\n      vars = { name = var.name }\n    }\n  }\n}\nvariable "url" {\n  type = string\n}\nvariable "name" {\n  type = string\n  default = "x"\n}\nlocals {\n  a = getenv("HOME")\n}\n' "$env" "$env" | put atlas_hcl
 done
+
+# Data Scripts files and template_dir templates kept inside txtar archives.
+python3 - "$C" "${TXTAR[@]}" <<'PY'
+import hashlib, os, re, sys
+out = sys.argv[1]
+for path in sys.argv[2:]:
+    text = open(path, encoding='utf-8', errors='replace').read()
+    for name, body in re.findall(r'^-- (.+?) --\n(.*?)(?=^-- .+? --$|\Z)', text, re.S | re.M):
+        target = None
+        if re.search(r'^script "', body, re.M):
+            target = 'data_script'
+        elif '{{' in body:
+            target = 'go_template'
+        if target:
+            os.makedirs(os.path.join(out, target), exist_ok=True)
+            data = body.encode()
+            open(os.path.join(out, target, hashlib.sha1(data).hexdigest()[:16]), 'wb').write(data)
+PY
+printf 'CREATE SCHEMA {{ .nested.schema }};\n{{ range .list }}CREATE TABLE {{ . }} (id int);\n{{ end }}{{ if .flag }}-- on{{ else }}-- off{{ end }}\n{{- /* c */ -}}\n{{ $.name }}\n' | put go_template
 
 # HCL schemas: the raw-string schemas of dsl/src/schema's unit tests.
 python3 - "$C/hcl_schema" dsl/src/schema/tests*.rs <<'PY'

@@ -191,3 +191,45 @@ pub fn script_lines(text: &str) {
         Err(errors) => check_errors(&src, &errors),
     }
 }
+
+/// A `data "template_dir"` template rendered with fixed vars: rendered, or errors in the file.
+pub fn go_template(text: &str) {
+    use dbassay_dsl::hcl::HclValue as Value;
+    let src = source("1_init.sql", text);
+    let list =
+        |items: &[&str]| Value::from(items.iter().map(|s| Value::from(*s)).collect::<Vec<_>>());
+    let nested: Value = [
+        ("schema", Value::from("public")),
+        ("tables", list(&["t1", "t2"])),
+    ]
+    .into_iter()
+    .collect();
+    let vars: Value = [
+        ("name", Value::from("app")),
+        ("count", Value::from(3)),
+        ("flag", Value::from(true)),
+        ("empty", Value::from("")),
+        ("list", list(&["a", "b", "c"])),
+        ("nested", nested),
+    ]
+    .into_iter()
+    .collect();
+    if let Err(e) = project::template::render(&src, &vars) {
+        check_errors(&src, &[e]);
+    }
+}
+
+/// A Data Scripts file parsed for each kind of step, with one value for a declared variable.
+pub fn data_script(text: &str) {
+    let src = source("scripts.hcl", text);
+    let values: std::collections::BTreeMap<String, _> =
+        [("user_id".to_string(), dbassay_dsl::hcl::HclValue::from(1))]
+            .into_iter()
+            .collect();
+    for kind in ["exec", "query", "loop"] {
+        if let Err(errors) = dbassay_dsl::hcl::data_script::parse(&src, values.clone(), kind, None)
+        {
+            check_errors(&src, &errors);
+        }
+    }
+}
