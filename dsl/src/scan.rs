@@ -13,7 +13,7 @@
 //! - parentheses: a delimiter inside `( … )` does not end a statement;
 //! - `BEGIN … END` compound statements (MySQL and SQLite triggers and procedures) stay whole; a
 //!   `BEGIN` with no matching `END` is an ordinary word; `BEGIN;` and a transaction start
-//!   (`BEGIN TRANSACTION`, `WORK`, `DEFERRED`, `IMMEDIATE`, `EXCLUSIVE`, `ISOLATION`, `READ`, `NOT`,
+//!   (`BEGIN TRANSACTION`, `WORK`, `DEFERRED`, `IMMEDIATE`, `EXCLUSIVE`, `ISOLATION`, `READ`,
 //!   `DEFERRABLE` after `BEGIN`) never open a block, so `BEGIN; …; COMMIT;` splits into separate
 //!   statements whatever follows;
 //! - PostgreSQL `BEGIN ATOMIC … END` function bodies; blocks nest up to 64 deep (a `BEGIN`
@@ -576,7 +576,8 @@ fn begin_word(s: &str) -> Option<usize> {
 /// and `BEGIN READ ONLY`), never the body of a compound statement: no block scan is tried, so a
 /// file of many such lines costs no more than any other.
 fn starts_transaction(body: &str) -> bool {
-    const WORDS: [&str; 9] = [
+    // Not `NOT`: MariaDB's `BEGIN NOT ATOMIC … END` is a compound statement.
+    const WORDS: [&str; 8] = [
         "transaction",
         "work",
         "deferred",
@@ -584,7 +585,6 @@ fn starts_transaction(body: &str) -> bool {
         "exclusive",
         "isolation",
         "read",
-        "not",
         "deferrable",
     ];
     let word = body

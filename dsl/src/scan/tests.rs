@@ -377,12 +377,14 @@ fn transaction_starts_never_open_blocks() {
         "BEGIN EXCLUSIVE;",
         "BEGIN ISOLATION LEVEL SERIALIZABLE;",
         "BEGIN READ ONLY;",
-        "BEGIN NOT DEFERRABLE;",
         "BEGIN DEFERRABLE;",
     ] {
         let sql = format!("{opener}\nSELECT 1;\nEND;\n");
         assert_eq!(split(&sql, Dialect::Sqlite).unwrap().len(), 3, "{opener}");
     }
+    // MariaDB's anonymous block is one statement.
+    let block = "BEGIN NOT ATOMIC\n  DECLARE x INT DEFAULT 1;\n  SELECT x;\nEND;\nSELECT 2;";
+    assert_eq!(split(block, Dialect::Mysql).unwrap().len(), 2);
     // A block whose body starts with another word is still one statement.
     let block = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN transactions_seen(); END;";
     assert_eq!(split(block, Dialect::Sqlite).unwrap().len(), 1);
