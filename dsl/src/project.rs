@@ -1,4 +1,4 @@
-//! The `atlas.hcl` project file (spec §2): the `env` a run selects with `--env`, and what
+//! The `atlas.hcl` project file (docs/migrations.md, "atlas.hcl"): the `env` a run selects with `--env`, and what
 //! assay takes from it — the dev URL, the desired schema, the migration directory, and the
 //! test files and variables of `schema test` and `migrate test`.
 //!

@@ -1,5 +1,5 @@
 //! Types per dialect: the registry names Atlas accepts in `type = …` and the SQL each becomes
-//! (spec §4). A name the dialect lacks is an error at the type saying what to write instead;
+//! (docs/schemas.md, "Types"). A name the dialect lacks is an error at the type saying what to write instead;
 //! `sql("…")` text is passed through unchanged.
 
 use super::model::{ObjectKind, Type, TypeArg, TypeKind};

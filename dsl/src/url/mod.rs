@@ -1,7 +1,7 @@
 //! Database URLs: what a user writes after `--url`, `--dev-url` or in an `env` block.
 //!
 //! [`parse`] turns a URL into a [`DevUrl`]; nothing here connects anywhere. The forms follow Atlas
-//! (spec §2.3), plus `local://` for servers assay starts from locally installed binaries:
+//! (docs/databases.md), plus `local://` for servers assay starts from locally installed binaries:
 //!
 //! | form | meaning |
 //! |---|---|

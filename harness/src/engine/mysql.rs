@@ -5,7 +5,7 @@
 //! [`Outcome::Rows`]; a statement without any result set gives [`Outcome::Done`] with the
 //! affected-row count of its final OK packet.
 //!
-//! Reading follows the recipe of `spec/crates.md` §9: `affected_rows()` is read before
+//! Reading follows mysql_async's own rules: `affected_rows()` is read before
 //! `collect()`, and `drop_result()` always runs last, because an error in a later result of a
 //! multi-result response is only reported there (mysql_async#309); skipping it would leave the
 //! error on the connection, where it poisons the next, unrelated statement.

@@ -1,4 +1,4 @@
-//! The revisions table `atlas_schema_revisions` (spec §3.5): where it lives, its columns per
+//! The revisions table `atlas_schema_revisions`: where it lives, its columns per
 //! dialect, and the rows assay writes.
 //!
 //! - SQLite: in `main`.

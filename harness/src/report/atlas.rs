@@ -1,4 +1,4 @@
-//! Atlas's report layout (atlas-compat §1.7):
+//! Atlas's report layout:
 //!
 //! ```text
 //! -- PASS: seed/1 (901µs)

@@ -139,7 +139,7 @@ impl Trial {
 impl Plan {
     /// The order to run the trials in: the plan's, except that migrate cases come last, by the
     /// version their first `migrate` restores, so a few worker databases move forward through
-    /// the directory instead of each case copying its own starting state (see `run::rollback`).
+    /// the directory instead of each case copying its own starting state (see `supply::worker`).
     /// Listings keep the plan's order.
     pub fn run_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.trials.len()).collect();

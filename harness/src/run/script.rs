@@ -1,4 +1,4 @@
-//! Running txtar scripts (atlas-compat §4): go-testscript's language plus database commands.
+//! Running txtar scripts (docs/scripts.md): go-testscript's language plus database commands.
 //!
 //! A script is a txtar archive: its comment is the script, its `-- name --` sections are
 //! written into a fresh work directory (`$WORK`, also the working directory), and the lines
