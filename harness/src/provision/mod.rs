@@ -134,6 +134,13 @@ pub trait Restorer: Send {
     fn rebase(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()>;
 }
 
+/// A TCP port on 127.0.0.1 nobody listens on now, for a server assay starts.
+pub(crate) fn free_port() -> Result<u16> {
+    let no_port = |e: std::io::Error| ProvisionError(format!("no free TCP port on 127.0.0.1: {e}"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(no_port)?;
+    listener.local_addr().map(|a| a.port()).map_err(no_port)
+}
+
 /// Whether a dev URL names a database server (reached over a connection) rather than embedded
 /// SQLite.
 pub fn is_server(url: &DevUrl) -> bool {

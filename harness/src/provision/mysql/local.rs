@@ -253,7 +253,7 @@ pub fn start(binaries: &Binaries) -> Result<LocalFacts> {
 }
 
 fn start_in(binaries: &Binaries, dir: &Path) -> Result<LocalFacts> {
-    let port = free_port()?;
+    let port = crate::provision::free_port()?;
     let socket = dir.join("server.sock");
     let log = dir.join("error.log");
     let mut cmd = server_command(binaries, &dir.join("data"), &socket);
@@ -461,15 +461,6 @@ fn tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| ProvisionError(format!("cannot find a free port: {e}")))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| ProvisionError(format!("cannot find a free port: {e}")))
 }
 
 fn random_password() -> String {
