@@ -77,6 +77,22 @@ impl fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
+/// An error and its sources, joined with ": ", skipping a source whose text is empty or already
+/// said (the useful part, e.g. "Connection refused", is often only in a source).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// A connection to one database. Sessions are used by one thread at a time.
 pub trait Session: Send {
     /// Runs one statement.

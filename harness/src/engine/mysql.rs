@@ -231,17 +231,7 @@ fn connection_error(error: &mysql_async::Error) -> DbError {
     if let mysql_async::Error::Server(_) = error {
         return to_db_error(error);
     }
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    DbError::new(message)
+    DbError::new(super::error_chain(error))
 }
 
 #[cfg(test)]

@@ -438,20 +438,5 @@ pub fn db_error(error: &tokio_postgres::Error) -> DbError {
             },
         };
     }
-    DbError::new(error_chain(error))
-}
-
-/// `error: source: source …`, skipping a source whose text repeats its parent's.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !text.ends_with(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
+    DbError::new(super::error_chain(error))
 }

@@ -23,7 +23,6 @@
 //! `postgres:15` and `mariadb:10.11` (also tagged `mysql:8`) from the machine's packages.
 
 use std::collections::HashMap;
-use std::error::Error as StdError;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,6 +41,7 @@ use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 
 use super::cleanup::{self, Registration};
 use super::{ProvisionError, Result};
+use crate::engine::error_chain;
 use crate::runtime::block_on;
 
 /// The label every assay container carries.
@@ -263,7 +263,7 @@ pub fn stop(server: &DockerServer) -> Result<()> {
                 Err(e) => Err(ProvisionError(format!(
                     "could not remove container {}: {}",
                     short(&server.container_id),
-                    chain(&e)
+                    error_chain(&e)
                 ))),
             }
             // _registration drops here: the cleanup is no longer needed.
@@ -302,7 +302,7 @@ pub fn image_present(image: &str, tag: &str) -> Result<bool> {
             Err(e) if status(&e) == Some(404) => Ok(false),
             Err(e) => Err(ProvisionError(format!(
                 "could not inspect image {image}:{tag}: {}",
-                chain(&e)
+                error_chain(&e)
             ))),
         }
     })
@@ -320,7 +320,7 @@ async fn start_container(
         Err(e) => {
             return Err(ProvisionError(format!(
                 "could not inspect image {reference}: {}",
-                chain(&e)
+                error_chain(&e)
             )));
         }
     };
@@ -393,7 +393,7 @@ async fn start_container(
 
     let deadline = Instant::now() + spec.startup_timeout;
     let container = request.start().await.map_err(|e| {
-        let why = chain(&e);
+        let why = error_chain(&e);
         if !local {
             ProvisionError(format!(
                 "image {reference} is not present and could not be pulled ({why}); there is no \
@@ -419,7 +419,7 @@ async fn start_container(
             Err(e) => {
                 return Err(ProvisionError(format!(
                     "container from {reference} has no published port: {}",
-                    chain(&e)
+                    error_chain(&e)
                 )));
             }
         };
@@ -495,13 +495,13 @@ async fn select_one(server: &DockerServer) -> std::result::Result<(), String> {
             let (client, connection) = config
                 .connect(tokio_postgres::NoTls)
                 .await
-                .map_err(|e| chain(&e))?;
+                .map_err(|e| error_chain(&e))?;
             let driver = tokio::spawn(connection);
             let result = client
                 .simple_query("SELECT 1")
                 .await
                 .map(|_| ())
-                .map_err(|e| chain(&e));
+                .map_err(|e| error_chain(&e));
             drop(client);
             let _ = driver.await;
             result
@@ -517,8 +517,13 @@ async fn select_one(server: &DockerServer) -> std::result::Result<(), String> {
                 // Otherwise the driver asks the server for its socket path and connects there:
                 // on the host that may be a different server.
                 .prefer_socket(false);
-            let mut conn = mysql_async::Conn::new(opts).await.map_err(|e| chain(&e))?;
-            let result = conn.query_drop("SELECT 1").await.map_err(|e| chain(&e));
+            let mut conn = mysql_async::Conn::new(opts)
+                .await
+                .map_err(|e| error_chain(&e))?;
+            let result = conn
+                .query_drop("SELECT 1")
+                .await
+                .map_err(|e| error_chain(&e));
             let _ = conn.disconnect().await;
             result
         }
@@ -554,10 +559,10 @@ async fn client(engine: DockerEngine) -> Result<Docker> {
     };
     let docker = testcontainers::core::client::docker_client_instance()
         .await
-        .map_err(|e| not_running(chain(&e)))?;
+        .map_err(|e| not_running(error_chain(&e)))?;
     match tokio::time::timeout(Duration::from_secs(10), docker.ping()).await {
         Ok(Ok(_)) => Ok(docker),
-        Ok(Err(e)) => Err(not_running(chain(&e))),
+        Ok(Err(e)) => Err(not_running(error_chain(&e))),
         Err(_) => Err(not_running(
             "the daemon did not answer within 10 s".to_owned(),
         )),
@@ -598,7 +603,7 @@ fn remove_by_key(key: &str) {
     };
     let _ = rt.block_on(async {
         let docker = Docker::connect_with_defaults()
-            .map_err(|e| ProvisionError(format!("no Docker client: {}", chain(&e))))?;
+            .map_err(|e| ProvisionError(format!("no Docker client: {}", error_chain(&e))))?;
         remove_labelled(&docker, &filter).await
     });
 }
@@ -621,7 +626,7 @@ async fn remove_labelled(docker: &Docker, filter: &str) -> Result<usize> {
     let containers = docker.list_containers(Some(options)).await.map_err(|e| {
         ProvisionError(format!(
             "could not list containers labelled {filter}: {}",
-            chain(&e)
+            error_chain(&e)
         ))
     })?;
     let mut removed = 0;
@@ -643,7 +648,7 @@ async fn remove(docker: &Docker, id: &str) -> Result<()> {
         Err(e) => Err(ProvisionError(format!(
             "could not remove container {}: {}",
             short(id),
-            chain(&e)
+            error_chain(&e)
         ))),
     }
 }
@@ -655,22 +660,6 @@ fn status(e: &testcontainers::bollard::errors::Error) -> Option<u16> {
         } => Some(*status_code),
         _ => None,
     }
-}
-
-/// An error and its sources, joined with ": ", skipping a source whose text the previous one
-/// already contains (the useful part, e.g. "Connection refused", is often only in a source).
-pub fn chain(e: &(dyn StdError + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !part.is_empty() && !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = s.source();
-    }
-    text
 }
 
 fn short(id: &str) -> &str {

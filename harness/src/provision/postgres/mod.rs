@@ -38,7 +38,8 @@ use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 use super::cleanup::{self, Registration};
 use super::{Database, ProvisionError, Result, Server, Snapshot, marker, shared};
-use crate::engine::postgres::{PgSession, error_chain};
+use crate::engine::error_chain;
+use crate::engine::postgres::PgSession;
 use crate::engine::{Dialect, Session};
 use crate::runtime;
 use crate::supply::budget::{Budget, Counted, Permit, patiently};
