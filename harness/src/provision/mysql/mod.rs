@@ -166,21 +166,6 @@ impl MyConnect {
     }
 }
 
-/// A URL with its password replaced by `***`, for messages.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some(at) = rest.rfind('@') else {
-        return url.to_owned();
-    };
-    let (auth, host) = rest.split_at(at);
-    match auth.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***{host}"),
-        None => url.to_owned(),
-    }
-}
-
 /// A throw-away server started from the installed binaries: `local://mariadb[/<version>]`.
 /// `Flavor::Mysql` (`local://mysql`) uses whatever `mysqld`/`mariadbd` is installed.
 pub fn local(flavor: Flavor, version: Option<&str>) -> Result<Arc<dyn Server>> {
