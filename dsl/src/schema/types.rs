@@ -3,7 +3,7 @@
 //! `sql("…")` text is passed through unchanged.
 
 use super::model::{ObjectKind, Type, TypeArg, TypeKind};
-use super::render::{Ddl, quote_string};
+use super::render::Ddl;
 use crate::dialect::Dialect;
 
 /// The SQL for a type, or `None` after recording an error. `unsigned` is the column's
@@ -193,7 +193,7 @@ fn mysql(name: &str, args: &[TypeArg]) -> Result<String, String> {
             let values: Vec<String> = args
                 .iter()
                 .map(|a| match a {
-                    TypeArg::String(s) | TypeArg::Number(s) => quote_string(Dialect::Mysql, s),
+                    TypeArg::String(s) | TypeArg::Number(s) => Dialect::Mysql.quote_str(s),
                 })
                 .collect();
             Ok(format!("{name}({})", values.join(",")))

@@ -571,12 +571,14 @@ fn template_name(key: &str) -> String {
 /// Marks a finished template (MariaDB ≥ 10.5 has schema comments; elsewhere existence counts).
 const TEMPLATE_COMMENT: &str = "assay snapshot";
 
+/// A quoted identifier (the one quoting of the MySQL dialect, [`Dialect::quote_ident`]).
 pub(crate) fn quote_ident(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
+    Dialect::Mysql.quote_ident(name)
 }
 
+/// A string literal ([`Dialect::quote_str`]).
 pub(crate) fn quote_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+    Dialect::Mysql.quote_str(s)
 }
 
 impl Server for MysqlServer {

@@ -309,8 +309,8 @@ impl Inner {
 
     fn comment(&self, name: &str, text: &str) -> String {
         format!(
-            "COMMENT ON DATABASE \"{name}\" IS '{}'",
-            text.replace('\'', "''")
+            "COMMENT ON DATABASE \"{name}\" IS {}",
+            Dialect::Postgres.quote_str(text)
         )
     }
 
