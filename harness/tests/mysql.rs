@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use dbassay::engine::{Outcome, Session, TextGrid};
+use dbassay::engine::{Arg, Outcome, Session, TextGrid};
 use dbassay::provision::mysql::{self, Binaries, Flavor, MysqlServer};
 use dbassay::provision::{Database, Server};
 
@@ -78,6 +78,17 @@ fn statements_return_rows_and_errors() {
     let db = server.create().unwrap();
     build(&*db);
     let mut s = db.connect().unwrap();
+
+    // Values that do not match the placeholders: the server's error number says so (1210).
+    let error =
+        (s.run_bound("SELECT ?, ?", &[Arg::Int(1)])).expect_err("two placeholders, one value");
+    assert_eq!(error.number, Some(1210), "{error}");
+    assert!(
+        error.message.starts_with(
+            "args: 1 value given, which is not the number of placeholders (?) in the statement"
+        ),
+        "{error}"
+    );
 
     let grid = rows(&mut *s, "SELECT id, name, email FROM users ORDER BY id");
     assert_eq!(grid.columns, ["id", "name", "email"]);

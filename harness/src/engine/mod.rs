@@ -47,6 +47,8 @@ pub struct DbError {
     pub hint: Option<String>,
     /// 1-based character offset into the statement, when the server gives one.
     pub position: Option<usize>,
+    /// MySQL/MariaDB's error number (`ER_…`, e.g. 1210), which `message` also shows.
+    pub number: Option<u16>,
 }
 
 impl DbError {

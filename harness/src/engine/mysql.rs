@@ -220,6 +220,7 @@ pub(crate) fn to_db_error(error: &mysql_async::Error) -> DbError {
         mysql_async::Error::Server(e) => DbError {
             message: format!("Error {} ({}): {}", e.code, e.state, e.message),
             code: Some(e.state.clone()),
+            number: Some(e.code),
             ..DbError::default()
         },
         other => connection_error(other),

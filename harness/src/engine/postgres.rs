@@ -436,6 +436,7 @@ pub fn db_error(error: &tokio_postgres::Error) -> DbError {
                 Some(ErrorPosition::Original(n)) => Some(*n as usize),
                 _ => None,
             },
+            number: None,
         };
     }
     DbError::new(super::error_chain(error))
