@@ -313,16 +313,18 @@ struct Prepared {
 fn prepare(path: &Path) -> Result<Prepared, String> {
     let source = SourceFile::read(path).map_err(|e| e.to_string())?;
     let archive = txtar::parse(source.text());
-    let mut errors = Vec::new();
+    // Each problem with its line, so they are reported in file order.
+    let mut errors: Vec<(usize, String)> = Vec::new();
     for file in &archive.files {
         if let Err(e) = txtar::check_name(&file.name) {
-            errors.push(format!("{}:{}: {e}", path.display(), file.marker_line));
+            let text = format!("{}:{}: {e}", path.display(), file.marker_line);
+            errors.push((file.marker_line, text));
         }
     }
     let lines = match script::lex(&source, &archive.comment, archive.comment_line) {
         Ok(lines) => lines,
         Err(lex_errors) => {
-            errors.extend(lex_errors.iter().map(|e| e.to_string()));
+            errors.extend(lex_errors.iter().map(|e| (e.location.line, e.to_string())));
             // Lex the good lines one by one, so their problems are reported in the same run.
             let start = archive.comment_line;
             archive
@@ -338,11 +340,11 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
         let at = format!("{}:{}", path.display(), line.line);
         for cond in &line.conds {
             if !known_condition(&cond.name) {
-                errors.push(format!(
+                errors.push((line.line, format!(
                     "{at}: unknown condition [{}]; known: {}, exec:PROGRAM, and OS names (linux, darwin, windows)",
                     cond.name,
                     CONDITIONS.join(", ")
-                ));
+                )));
             }
         }
         let Some(name) = line.command() else { continue };
@@ -351,15 +353,19 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
                 let hint = script::did_you_mean(name, COMMANDS.iter().map(|c| c.name))
                     .map(|s| format!(" (did you mean \"{s}\"?)"))
                     .unwrap_or_default();
-                errors.push(format!("{at}: unknown command \"{name}\"{hint}"));
+                errors.push((line.line, format!("{at}: unknown command \"{name}\"{hint}")));
             }
             Some(c) if line.negate && !c.negatable => {
-                errors.push(format!(
-                    "{at}: \"{name}\" does not take \"!\": it cannot be expected to fail"
+                errors.push((
+                    line.line,
+                    format!("{at}: \"{name}\" does not take \"!\": it cannot be expected to fail"),
                 ));
             }
             Some(c) if line.background.is_some() && c.name != "exec" => {
-                errors.push(format!("{at}: only exec can run in the background (&)"));
+                errors.push((
+                    line.line,
+                    format!("{at}: only exec can run in the background (&)"),
+                ));
             }
             Some(_) => {}
         }
@@ -371,13 +377,9 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
             lines,
         })
     } else {
-        // In file order: `path:LINE:…`.
-        let line_of = |e: &String| {
-            e.strip_prefix(&format!("{}:", path.display()))
-                .and_then(|r| r.split(':').next()?.parse::<usize>().ok())
-        };
-        errors.sort_by_key(line_of);
-        Err(errors.join("\n"))
+        errors.sort_by_key(|(line, _)| *line);
+        let texts: Vec<String> = errors.into_iter().map(|(_, text)| text).collect();
+        Err(texts.join("\n"))
     }
 }
 
