@@ -272,7 +272,7 @@ fn tampered_directory_fails_only_migrate_cases() {
         if trial.name.ends_with("still_runs") {
             assert_eq!(report.status, Status::Pass, "{:?}", report.failure);
         } else {
-            let failure = report.failure.unwrap_or_default();
+            let failure = report.failure.unwrap_or_default().text();
             assert!(
                 failure.contains("checksum mismatch: file \"3_backfill.sql\" was edited"),
                 "{failure}"

@@ -33,6 +33,7 @@ use dbassay_dsl::txtar::{self, Archive};
 use crate::engine::Session;
 use crate::provision::Database;
 use crate::run::case::{CaseReport, Status};
+use crate::run::failure::Failure;
 use crate::supply::target::Target;
 
 mod builtins;
@@ -309,9 +310,10 @@ struct Prepared {
     lines: Vec<Line>,
 }
 
-/// Reads, lexes and checks a script. Every problem is reported, each with `file:line`.
-fn prepare(path: &Path) -> Result<Prepared, String> {
-    let source = SourceFile::read(path).map_err(|e| e.to_string())?;
+/// Reads, lexes and checks a script. Every problem is reported, each with `file:line`; the
+/// failure is at the last.
+fn prepare(path: &Path) -> Result<Prepared, Failure> {
+    let source = SourceFile::read(path).map_err(|e| Failure::new(e.to_string()))?;
     let archive = txtar::parse(source.text());
     // Each problem with its line, so they are reported in file order.
     let mut errors: Vec<(usize, String)> = Vec::new();
@@ -378,8 +380,11 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
         })
     } else {
         errors.sort_by_key(|(line, _)| *line);
+        let last = errors.last().map(|(line, _)| *line);
         let texts: Vec<String> = errors.into_iter().map(|(_, text)| text).collect();
-        Err(texts.join("\n"))
+        let mut failure = Failure::new(texts.join("\n"));
+        failure.line = last;
+        Err(failure)
     }
 }
 
@@ -389,8 +394,8 @@ fn known_condition(name: &str) -> bool {
         || ["linux", "darwin", "windows", "freebsd"].contains(&name)
 }
 
-/// Checks a script without running it: the error text when it is malformed.
-pub fn check(path: &Path) -> Result<(), String> {
+/// Checks a script without running it: why it is malformed.
+pub fn check(path: &Path) -> Result<(), Failure> {
     prepare(path).map(|_| ())
 }
 
@@ -400,14 +405,10 @@ impl ScriptJob {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_script()))
             .unwrap_or_else(|panic| {
                 let what = crate::run::panic_text(panic.as_ref());
-                Ended {
-                    status: Status::Fail,
-                    failure: Some(format!(
-                        "{}: assay panicked (a bug; please report it): {what}",
-                        self.path.display()
-                    )),
-                    logs: Vec::new(),
-                }
+                Ended::fail(format!(
+                    "{}: assay panicked (a bug; please report it): {what}",
+                    self.path.display()
+                ))
             });
         CaseReport {
             status: result.status,
@@ -428,11 +429,10 @@ impl ScriptJob {
         };
         let mut ended = self.run_in(&prepared, &work);
         if ended.status == Status::Fail && self.keep_failed {
-            let _ = write!(
-                ended.failure.get_or_insert_default(),
+            ended.then(&format!(
                 "\n\nthe work directory is kept: {}",
                 work.display()
-            );
+            ));
         } else {
             let _ = std::fs::remove_dir_all(&work);
         }
@@ -484,11 +484,10 @@ impl ScriptJob {
         ended.logs.append(&mut state.notes);
         if ended.status == Status::Fail && self.keep_failed {
             database.keep();
-            let _ = write!(
-                ended.failure.get_or_insert_default(),
+            ended.then(&format!(
                 "\n\nthe database is kept: {}",
                 database.open_command()
-            );
+            ));
         }
         ended
     }
@@ -497,17 +496,23 @@ impl ScriptJob {
 /// How a script ended.
 struct Ended {
     status: Status,
-    failure: Option<String>,
+    failure: Option<Failure>,
     logs: Vec<String>,
 }
 
 impl Ended {
-    fn fail(text: String) -> Ended {
+    fn fail(failure: impl Into<Failure>) -> Ended {
         Ended {
             status: Status::Fail,
-            failure: Some(text),
+            failure: Some(failure.into()),
             logs: Vec::new(),
         }
+    }
+
+    /// Adds `more` after the failure's text.
+    fn then(&mut self, more: &str) {
+        let failure = self.failure.take().unwrap_or_default();
+        self.failure = Some(failure.then(more));
     }
 }
 
@@ -614,14 +619,18 @@ fn failed(
         let _ = writeln!(text, "{phase_header}");
     }
     text.push_str(&state.log);
+    let message = message.trim_end();
     let _ = write!(
         text,
-        "{path}:{}: > {}\nFAIL: {}",
+        "{path}:{}: > {}\nFAIL: {message}",
         line.line,
         line.text.trim(),
-        message.trim_end()
     );
-    Ended::fail(text)
+    // The report points at the failing line and sums up with the message.
+    let mut failure = Failure::new(text);
+    failure.line = Some(line.line);
+    failure.summary = message.lines().next().unwrap_or("").to_string();
+    Ended::fail(failure)
 }
 
 fn header(comment: &str) -> &str {

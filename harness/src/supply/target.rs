@@ -141,25 +141,26 @@ impl Target {
 
     /// Runs `case` on a reused worker database in `state` (see [`crate::supply::worker`]).
     /// `None` when the engine cannot reuse databases; the caller then makes a copy.
-    pub fn on_worker(
+    pub fn on_worker<E: From<String>>(
         &self,
         state: &DesiredState,
-        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
-    ) -> Option<Result<(), String>> {
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
         let keys = [state.key(&self.label)];
-        self.on_worker_at(&keys, || self.fresh(state), |_, _| Ok(()), case)
+        let fresh = || self.fresh(state).map_err(E::from);
+        self.on_worker_at(&keys, fresh, |_, _| Ok(()), case)
     }
 
     /// [`Target::on_worker`] for any state. `keys[0]` names the state the case starts in, and
     /// `keys[d]` a state `d` steps before it, from which `advance(session, d)` brings a worker
     /// there; `fresh` makes a database in the state when no worker is idle.
-    pub fn on_worker_at(
+    pub fn on_worker_at<E: From<String>>(
         &self,
         keys: &[String],
-        fresh: impl FnOnce() -> Result<Box<dyn Database>, String>,
+        fresh: impl FnOnce() -> Result<Box<dyn Database>, E>,
         advance: impl FnOnce(&mut dyn Session, usize) -> Result<(), String>,
-        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
-    ) -> Option<Result<(), String>> {
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
         if self.isolation == Isolation::Copy {
             return None;
         }
