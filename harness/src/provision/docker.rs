@@ -259,7 +259,9 @@ pub fn stop(server: &DockerServer) -> Result<()> {
         }) => {
             match block_on(container.rm()) {
                 Ok(()) => Ok(()),
-                Err(e) if e.to_string().contains("404") => Ok(()),
+                Err(testcontainers::TestcontainersError::Client(
+                    testcontainers::core::error::ClientError::RemoveContainer(e),
+                )) if status(&e) == Some(404) => Ok(()),
                 Err(e) => Err(ProvisionError(format!(
                     "could not remove container {}: {}",
                     short(&server.container_id),
