@@ -97,7 +97,7 @@ fn postgres_urls() {
     );
     assert_eq!(s.param("search_path"), Some("public"));
     assert_eq!(
-        parse("postgresql://h/db").unwrap().engine_name(),
+        parse("postgresql://h/db").unwrap().engine().name(),
         "postgres"
     );
     assert_eq!(server("postgres://localhost").database, None);
@@ -164,11 +164,11 @@ fn mysql_and_mariadb_urls() {
         let parsed = parse(url).unwrap();
         assert!(matches!(parsed, DevUrl::Mariadb(_)));
         assert_eq!(
-            (parsed.engine_name(), parsed.dialect()),
+            (parsed.engine().name(), parsed.dialect()),
             ("mariadb", Dialect::Mysql)
         );
     }
-    assert_eq!(parse("mysql://h/db").unwrap().engine_name(), "mysql");
+    assert_eq!(parse("mysql://h/db").unwrap().engine().name(), "mysql");
     assert!(
         parse("mysql://h/a/b")
             .unwrap_err()
@@ -351,7 +351,7 @@ fn local_servers() {
             .contains("local://postgres/any/db")
     );
     assert!(parse("local://sqlite").is_err());
-    assert_eq!(parse("local://mysql/8").unwrap().engine_name(), "mysql");
+    assert_eq!(parse("local://mysql/8").unwrap().engine().name(), "mysql");
 }
 
 #[test]

@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 pub use args::Arg;
 pub use dbassay_dsl::Dialect;
+/// Which engine, in every room: PostgreSQL, MySQL, MariaDB or SQLite (its [`Dialect`] is the SQL
+/// it speaks).
+pub use dbassay_dsl::url::Engine;
 
 pub mod args;
 pub mod coverage;

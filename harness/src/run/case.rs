@@ -217,11 +217,11 @@ impl CaseJob {
                 // building it would apply those files too, and copy the database twice (and
                 // first build every other case's start version below it).
                 let built = (self.target)
-                    .ready(&cache::key(server.engine(), migrations, i))
+                    .ready(&cache::key(server.engine().name(), migrations, i))
                     .is_some();
                 let limit = if built { ADVANCE_LIMIT } else { i };
                 let keys: Vec<String> = (0..=i.min(limit))
-                    .map(|steps| cache::key(server.engine(), migrations, i - steps))
+                    .map(|steps| cache::key(server.engine().name(), migrations, i - steps))
                     .collect();
                 let fresh = || {
                     cache::fresh(&self.target, migrations, i)

@@ -30,7 +30,7 @@ use dbassay_dsl::script::{self, Cond, Line};
 use dbassay_dsl::source::SourceFile;
 use dbassay_dsl::txtar::{self, Archive};
 
-use crate::engine::Session;
+use crate::engine::{Dialect, Engine, Session};
 use crate::provision::Database;
 use crate::run::case::{CaseReport, Status};
 use crate::run::failure::Failure;
@@ -248,8 +248,8 @@ pub struct State {
     /// The script file and its archive, for `--update` and error places.
     pub script: PathBuf,
     pub archive: Archive,
-    /// The engine label (`sqlite`, `postgres`, `mariadb`, `mysql`).
-    pub engine: String,
+    /// The engine the script's database is on.
+    pub engine: Engine,
     pub update: bool,
     pub assay_bin: Option<PathBuf>,
     /// The line running, for background processes and notes.
@@ -440,12 +440,12 @@ impl ScriptJob {
     }
 
     fn run_in(&self, prepared: &Prepared, work: &Path) -> Ended {
-        let mut database = match self
-            .target
-            .server()
-            .and_then(|s| s.create().map_err(|e| e.to_string()))
-        {
-            Ok(db) => db,
+        let created = self.target.server().and_then(|server| {
+            let db = server.create().map_err(|e| e.to_string())?;
+            Ok((server.engine(), db))
+        });
+        let (engine, mut database) = match created {
+            Ok(created) => created,
             Err(e) => return Ended::fail(format!("{}: {e}", self.path.display())),
         };
         let mut state = State {
@@ -457,7 +457,7 @@ impl ScriptJob {
             stdin: None,
             script: self.path.clone(),
             archive: prepared.archive.clone(),
-            engine: self.target.label.clone(),
+            engine,
             update: self.update,
             assay_bin: self.assay_bin.clone(),
             line: 0,
@@ -651,9 +651,11 @@ fn conditions_hold(state: &State, conds: &[Cond]) -> bool {
 
 fn condition(state: &State, name: &str) -> bool {
     match name {
-        "postgres" | "sqlite" | "mariadb" => state.engine.starts_with(name),
+        "postgres" => state.engine == Engine::Postgres,
+        "sqlite" => state.engine == Engine::Sqlite,
+        "mariadb" => state.engine == Engine::Mariadb,
         // MariaDB is of the MySQL family, as in Atlas's harness.
-        "mysql" => state.engine.starts_with("mysql") || state.engine.starts_with("mariadb"),
+        "mysql" => state.engine.dialect() == Dialect::Mysql,
         "unix" => cfg!(unix),
         "docker" => {
             find_program("docker", &state.env).is_some()

@@ -43,7 +43,7 @@ type StateCell = OnceLock<Result<Arc<dyn Snapshot>, String>>;
 impl Target {
     pub fn new(url: &str) -> Result<Target, String> {
         let dev = dbassay_dsl::url::parse(url)?;
-        let engine = dev.engine_name();
+        let engine = dev.engine();
         Ok(Target {
             url: url.to_string(),
             dev: Some(dev),
@@ -102,7 +102,7 @@ impl Target {
             return self.server()?.create().map_err(|e| e.to_string());
         }
         let snapshot = self.snapshot(state)?;
-        self.fresh_copy(&state.key(self.server()?.engine()), &snapshot)
+        self.fresh_copy(&state.key(self.server()?.engine().name()), &snapshot)
     }
 
     /// A fresh database in the state `snapshot` (cached under `key`) holds: the database the
@@ -214,7 +214,7 @@ impl Target {
     /// the server already holds it under the same key).
     pub fn snapshot(&self, state: &DesiredState) -> Result<Arc<dyn Snapshot>, String> {
         let server = self.server()?;
-        let key = state.key(server.engine());
+        let key = state.key(server.engine().name());
         self.cached(&key, |server| {
             if let Some(found) = server.find(&key) {
                 return Ok(found);

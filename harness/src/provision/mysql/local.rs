@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder};
 
-use super::{Flavor, MyConnect, quote_str};
+use super::{MyConnect, quote_str};
+use crate::engine::Engine;
 use crate::provision::{ProvisionError, Result};
 use crate::runtime;
 
@@ -195,9 +196,9 @@ impl LocalFacts {
         })
     }
 
-    pub fn connect(&self, flavor: Flavor) -> MyConnect {
+    pub fn connect(&self, engine: Engine) -> MyConnect {
         MyConnect {
-            flavor,
+            engine,
             host: "127.0.0.1".into(),
             port: self.port,
             user: self.user.clone(),

@@ -40,7 +40,7 @@ impl PgConnect {
             DevUrl::Postgres(server) => Ok(PgConnect::from_server(&server)),
             other => Err(ProvisionError(format!(
                 "not a PostgreSQL URL: {other} is a {} URL",
-                other.engine_name()
+                other.engine()
             ))),
         }
     }

@@ -40,7 +40,7 @@ use super::cleanup::{self, Registration};
 use super::{Database, ProvisionError, Result, Server, Snapshot, marker, shared};
 use crate::engine::error_chain;
 use crate::engine::postgres::PgSession;
-use crate::engine::{Dialect, Session};
+use crate::engine::{Dialect, Engine, Session};
 use crate::runtime;
 use crate::supply::budget::{Budget, Counted, Permit, patiently};
 
@@ -71,7 +71,7 @@ pub fn local_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<P
     let name = format!("postgres-{}", binaries.major);
     let lease = shared::acquire(&run, &name, || local::start(&binaries)?.detach())?;
     let connect = local::connect_from_facts(&lease.facts)?.with_client(client);
-    PgServer::new(connect, Owner::Shared(lease), "postgres")
+    PgServer::new(connect, Owner::Shared(lease))
 }
 
 /// A throw-away server from local binaries that belongs to this process alone, whatever the
@@ -84,7 +84,7 @@ fn local_unshared_with(version: Option<&str>, client: &ClientOptions) -> Result<
     let binaries = local::Binaries::find(version)?;
     let instance = local::start(&binaries)?;
     let connect = instance.connect().clone().with_client(client);
-    PgServer::new(connect, Owner::Local(instance), "postgres")
+    PgServer::new(connect, Owner::Local(instance))
 }
 
 /// A server the user runs, from a `postgres://user:pass@host:port/db` URL. The URL's database
@@ -101,14 +101,14 @@ pub fn external_at(server: &ServerUrl) -> Result<Arc<PgServer>> {
 /// A server at known connection facts (a server the user runs, or a container assay started
 /// and removes itself).
 pub fn at(connect: PgConnect) -> Result<Arc<PgServer>> {
-    PgServer::new(connect, Owner::Nobody, "postgres")
+    PgServer::new(connect, Owner::Nobody)
 }
 
 /// A throw-away server shared by the processes of a run through [`shared::acquire`] (e.g. a
 /// container): templates are shared between the processes by key and left to the server's
 /// removal; each process drops its other databases when it is done.
 pub fn at_shared(connect: PgConnect, lease: shared::Lease) -> Result<Arc<PgServer>> {
-    PgServer::new(connect, Owner::Shared(lease), "postgres")
+    PgServer::new(connect, Owner::Shared(lease))
 }
 
 /// Who stops the server process.
@@ -124,7 +124,6 @@ enum Owner {
 /// A PostgreSQL server assay creates databases on.
 pub struct PgServer {
     inner: Arc<Inner>,
-    engine: String,
     _registration: Registration,
 }
 
@@ -158,7 +157,7 @@ struct Inner {
 }
 
 impl PgServer {
-    fn new(connect: PgConnect, owner: Owner, engine: &str) -> Result<Arc<PgServer>> {
+    fn new(connect: PgConnect, owner: Owner) -> Result<Arc<PgServer>> {
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -217,7 +216,6 @@ impl PgServer {
         let registration = cleanup::register(move || at_exit.shutdown());
         Ok(Arc::new(PgServer {
             inner,
-            engine: engine.to_string(),
             _registration: registration,
         }))
     }
@@ -474,8 +472,8 @@ impl Server for PgServer {
         Some(crate::engine::reuse::Reuse::Rollback)
     }
 
-    fn engine(&self) -> &str {
-        &self.engine
+    fn engine(&self) -> Engine {
+        Engine::Postgres
     }
 
     fn create(&self) -> Result<Box<dyn Database>> {
