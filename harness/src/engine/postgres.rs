@@ -9,7 +9,7 @@
 //! `spawn(connection)`: that is how `NOTICE`/`WARNING` messages (`RAISE NOTICE …`) are kept
 //! instead of dropped. They are handed out by [`Session::take_notices`] as `NOTICE: text`.
 //!
-//! assay opens the socket itself ([`Drained`]): closing a session then waits until the server has
+//! assay opens the socket itself (`Drained`): closing a session then waits until the server has
 //! closed its end, which its backend does only as it exits, after giving up its connection slot.
 //! So a permit of the connection budget is given back when the server no longer counts the
 //! connection, not a moment before (when a new connection could still find the slot taken).

@@ -6,8 +6,8 @@
 //! database (`$DB_URL`).
 //!
 //! Commands live in one table ([`COMMANDS`]): every command is a function with the same
-//! signature `(state, neg, args)`, builtins (`exec`, `cmp`, `stdout`, …, in [`builtins`]) and
-//! database commands (`execsql`, `query`, `cmpshow`, …, in [`database`]) alike. `!` is
+//! signature `(state, neg, args)`, builtins (`exec`, `cmp`, `stdout`, …, in `builtins`) and
+//! database commands (`execsql`, `query`, `cmpshow`, …, in `database`) alike. `!` is
 //! handled in one place: a command that does not take it is rejected before the script runs,
 //! together with unknown commands (with a did-you-mean) and unknown conditions.
 //!

@@ -1,4 +1,4 @@
-//! MySQL and MariaDB servers: a throw-away local server ([`local`]), a server the user runs
+//! MySQL and MariaDB servers: a throw-away local server ([`local()`]), a server the user runs
 //! ([`external`]), or a server at a known address ([`at`], used by the Docker provisioner).
 //!
 //! On every kind of server assay works the same way:
@@ -159,7 +159,7 @@ pub fn local(engine: Engine, version: Option<&str>) -> Result<Arc<dyn Server>> {
 }
 
 impl MysqlServer {
-    /// [`local`], typed: for callers that need [`MysqlServer::local_facts`].
+    /// [`local()`], typed: for callers that need [`MysqlServer::local_facts`].
     pub fn local(engine: Engine, version: Option<&str>) -> Result<Arc<MysqlServer>> {
         let binaries = Binaries::find()?;
         binaries.check_version(version)?;

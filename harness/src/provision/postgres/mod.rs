@@ -1,4 +1,4 @@
-//! PostgreSQL servers: a throw-away server from local binaries ([`local`]), a server the user
+//! PostgreSQL servers: a throw-away server from local binaries ([`local()`]), a server the user
 //! runs ([`external`]), or one at known connection facts ([`at`], used by the Docker
 //! provisioner).
 //!
@@ -22,7 +22,7 @@
 //! process is gone (killed, say) are dropped, never one kept with `--keep-failed` and never one
 //! without a marker. A drop that failed is retried once at the end of the run.
 //!
-//! Cleanup: each server registers one closure with [`cleanup`](super::cleanup) that drains the
+//! Cleanup: each server registers one closure with [`super::cleanup`] that drains the
 //! drop queue, drops the databases and templates this process created and still exist (on a
 //! server assay did not start), and stops the local server it owns. `Drop` of the server does
 //! the same. Against a server assay did not start only `assay_`-named databases this process
@@ -62,7 +62,7 @@ pub fn local(version: Option<&str>) -> Result<Arc<PgServer>> {
     local_with(version, &ClientOptions::default())
 }
 
-/// [`local`], its sessions connecting with the dev URL's `client` options (`search_path` …).
+/// [`local()`], its sessions connecting with the dev URL's `client` options (`search_path` …).
 pub fn local_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<PgServer>> {
     let Some(run) = shared::run_id() else {
         return local_unshared_with(version, client);
