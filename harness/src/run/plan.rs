@@ -243,8 +243,8 @@ impl Plan {
             let parsed = SourceFile::read(&path)
                 .map_err(|e| vec![e])
                 .and_then(|source| TestFile::parse(source, &inputs));
-            let file = match (parsed, &state) {
-                (Ok(file), Ok(_)) => file,
+            let usable = match (parsed, &state) {
+                (Ok(file), Ok(_)) => Ok(file),
                 (Err(errors), _) => {
                     let text = errors
                         .iter()
@@ -258,6 +258,13 @@ impl Plan {
                         .rev()
                         .map(|e| e.location.line)
                         .find(|&l| l > 0);
+                    Err(failure)
+                }
+                (Ok(_), Err(e)) => Err(Failure::new(e.clone())),
+            };
+            let file = match usable {
+                Ok(file) => file,
+                Err(failure) => {
                     for target in &targets {
                         trials.push(Trial {
                             name: name(target, display.clone()),
@@ -266,20 +273,6 @@ impl Plan {
                             job: Job::Broken {
                                 file: display.clone(),
                                 failure: failure.clone(),
-                            },
-                        });
-                    }
-                    continue;
-                }
-                (Ok(_), Err(e)) => {
-                    for target in &targets {
-                        trials.push(Trial {
-                            name: name(target, display.clone()),
-                            engine: target.label.clone(),
-                            ignored: false,
-                            job: Job::Broken {
-                                file: display.clone(),
-                                failure: Failure::new(e.clone()),
                             },
                         });
                     }
