@@ -19,6 +19,25 @@ impl Dialect {
             Dialect::Sqlite => "sqlite",
         }
     }
+
+    /// A quoted identifier: `"name"` on PostgreSQL, `` `name` `` on MySQL/MariaDB and SQLite
+    /// (which reads both), the quote character doubled inside.
+    pub fn quote_ident(self, name: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+            Dialect::Mysql | Dialect::Sqlite => format!("`{}`", name.replace('`', "``")),
+        }
+    }
+
+    /// A SQL string literal: `'` doubled, and on MySQL/MariaDB `\` doubled too (they read
+    /// backslash escapes in strings unless `NO_BACKSLASH_ESCAPES` is set).
+    pub fn quote_str(self, s: &str) -> String {
+        let mut text = s.replace('\'', "''");
+        if self == Dialect::Mysql {
+            text = text.replace('\\', "\\\\");
+        }
+        format!("'{text}'")
+    }
 }
 
 impl fmt::Display for Dialect {

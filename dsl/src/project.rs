@@ -1,4 +1,4 @@
-//! The `atlas.hcl` project file (spec §2): the `env` a run selects with `--env`, and what
+//! The `atlas.hcl` project file (docs/migrations.md, "atlas.hcl"): the `env` a run selects with `--env`, and what
 //! assay takes from it — the dev URL, the desired schema, the migration directory, and the
 //! test files and variables of `schema test` and `migrate test`.
 //!
@@ -6,8 +6,8 @@
 //! test files are evaluated with the same helpers as test files (in variable defaults, locals
 //! and env attributes alike). Schema sources (`data "external_schema" | "hcl_schema" |
 //! "composite_schema"`) and dev databases (`docker`, `dev` blocks) are evaluated in
-//! [`sources`]; `data "sql" | "external" | "template_dir"` need the harness and are loaded in
-//! rounds ([`load_with`], [`data`]). Other top-level blocks (`lint`, `diff`, other `data`
+//! `sources`; `data "sql" | "external" | "template_dir"` need the harness and are loaded in
+//! rounds ([`load_with`], `data`). Other top-level blocks (`lint`, `diff`, other `data`
 //! types, …) are accepted and not evaluated; a reference to one (`data.runtimevar.x`) is an
 //! error at the referring attribute. Env
 //! attributes assay has no use for (`schemas`, `exclude`, `format { … }`, …) are accepted and

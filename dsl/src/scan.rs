@@ -1,7 +1,7 @@
 //! The SQL statement scanner: splits a migration or test file into the statements to send to a
 //! database, one at a time.
 //!
-//! It follows Atlas's `migrate.Scanner` (spec §3.4), so a directory Atlas splits one way splits
+//! It follows Atlas's `migrate.Scanner`, so a directory Atlas splits one way splits
 //! the same way here:
 //!
 //! - quotes `'…'`, `"…"`, `` `…` `` (a doubled quote is simply two strings back to back);
@@ -89,7 +89,7 @@ pub struct ScanOptions {
 const DEFAULT_DELIMITER: &str = ";";
 
 impl ScanOptions {
-    /// Atlas's options for a driver (spec §3.4).
+    /// Atlas's options for a driver.
     pub fn for_dialect(d: Dialect) -> ScanOptions {
         let mut o = ScanOptions {
             match_begin: true,

@@ -1,5 +1,5 @@
 //! txtar archives: a comment (for scripts, the script itself) followed by files, each introduced
-//! by a `-- name --` marker line (spec §4.1).
+//! by a `-- name --` marker line.
 //!
 //! Our own parser, because we want line numbers: every file records the line of its marker and
 //! the byte range of its data in the original text, so errors point at `file:line` and

@@ -5,7 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use dbassay::provision::docker::{self, DockerEngine, DockerSpec};
+use dbassay::engine::Engine;
+use dbassay::provision::docker::{self, DockerSpec};
 
 fn main() {
     let rounds: usize = std::env::args()
@@ -21,8 +22,8 @@ fn main() {
         "image", "min ms", "median", "max ms", "stop ms"
     );
     for (engine, image, tag) in [
-        (DockerEngine::Postgres, "postgres", "15"),
-        (DockerEngine::Mariadb, "mariadb", "10.11"),
+        (Engine::Postgres, "postgres", "15"),
+        (Engine::Mariadb, "mariadb", "10.11"),
     ] {
         let mut starts = Vec::new();
         let mut stops = Vec::new();

@@ -7,9 +7,10 @@
 
 use std::time::{Duration, Instant};
 
+use dbassay::engine::Engine;
 use dbassay::engine::Session;
 use dbassay::provision::Server;
-use dbassay::provision::mysql::{Flavor, MysqlServer};
+use dbassay::provision::mysql::MysqlServer;
 
 /// 5 tables (one referencing another), a view, a trigger, a function.
 const SCHEMA: &[&str] = &[
@@ -93,11 +94,11 @@ fn main() {
         .collect();
 
     // Warm the pristine cache, then measure starts and stops.
-    drop(MysqlServer::local_unshared(Flavor::Mariadb, None).expect("local MariaDB"));
+    drop(MysqlServer::local_unshared(Engine::Mariadb, None).expect("local MariaDB"));
     let (mut starts, mut stops) = (Vec::new(), Vec::new());
     for _ in 0..5 {
         let t = Instant::now();
-        let server = MysqlServer::local_unshared(Flavor::Mariadb, None).expect("local MariaDB");
+        let server = MysqlServer::local_unshared(Engine::Mariadb, None).expect("local MariaDB");
         starts.push(t.elapsed());
         let t = Instant::now();
         drop(server);
@@ -106,7 +107,7 @@ fn main() {
     stats("cold start (pristine cache warm)", starts);
     stats("stop (SIGTERM, remove dir)", stops);
 
-    let server = MysqlServer::local_unshared(Flavor::Mariadb, None).expect("local MariaDB");
+    let server = MysqlServer::local_unshared(Engine::Mariadb, None).expect("local MariaDB");
     let built = server.create().unwrap();
     apply(&mut *built.connect().unwrap(), &statements);
     let t = Instant::now();

@@ -7,11 +7,12 @@
 //!   modules. Values become text here and only here.
 //! - [`provision`]: servers and databases: embedded SQLite, local server binaries, Docker,
 //!   a server the user names. Every resource is owned by a guard and removed on drop.
-//! - [`snapshot`]: the cache of built states ("schema applied", "migrated to version N").
 //! - [`migrate`]: applying migration directories, the cache of migrated states, `assay migrate`.
 //! - [`run`]: planning trials and running cases.
 //! - [`schema_source`]: desired schemas written in Atlas HCL, rendered per dialect.
-//! - [`supply`]: handing out databases: isolation, the connection budget of each server.
+//! - [`supply`]: handing out databases in the state a case starts from: the cache of built
+//!   states ("schema applied", "migrated to version N"), isolation, reuse, the connection
+//!   budget of each server.
 //! - [`render`]: csv and table serialization, comparison, diffs.
 //! - [`report`]: libtest-mimic trials and the Atlas-style report.
 //! - [`shell`]: completions, man page, colour and CI conventions, exit codes.

@@ -11,8 +11,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use dbassay::engine::Engine;
 use dbassay::provision::cleanup;
-use dbassay::provision::docker::{self, DockerEngine, DockerServer, DockerSpec};
+use dbassay::provision::docker::{self, DockerServer, DockerSpec};
 use dbassay::runtime::block_on;
 
 /// True when Docker and the images are here; otherwise fails under CI and skips loudly.
@@ -43,7 +44,7 @@ fn docker_ready(images: &[(&str, &str)]) -> bool {
 }
 
 /// A run id of its own for each test, so tests running in parallel never see each other.
-fn spec(engine: DockerEngine, image: &str, tag: &str, test: &str) -> DockerSpec {
+fn spec(engine: Engine, image: &str, tag: &str, test: &str) -> DockerSpec {
     let mut spec = DockerSpec::new(engine, image, tag, Some("dev"));
     spec.run_id = format!("test-{test}-{}", std::process::id());
     spec
@@ -109,7 +110,7 @@ fn postgres_container_answers_and_stop_removes_it() {
     if !docker_ready(&[("postgres", "15")]) {
         return;
     }
-    let spec = spec(DockerEngine::Postgres, "postgres", "15", "pg");
+    let spec = spec(Engine::Postgres, "postgres", "15", "pg");
     let server = docker::start(&spec).unwrap();
     assert_eq!(server.host, "127.0.0.1");
     assert_eq!(containers_of_run(&spec.run_id).len(), 1);
@@ -136,7 +137,7 @@ fn mariadb_container_answers_and_stop_removes_it() {
     if !docker_ready(&[("mariadb", "10.11")]) {
         return;
     }
-    let spec = spec(DockerEngine::Mariadb, "mariadb", "10.11", "maria");
+    let spec = spec(Engine::Mariadb, "mariadb", "10.11", "maria");
     let server = docker::start(&spec).unwrap();
     assert_eq!(server.user, "root");
     assert_eq!(
@@ -157,7 +158,7 @@ fn mysql_url_runs_on_the_mariadb_image_as_mysql_8() {
     if !docker_ready(&[("mysql", "8")]) {
         return;
     }
-    let spec = spec(DockerEngine::Mysql, "mysql", "8", "mysql");
+    let spec = spec(Engine::Mysql, "mysql", "8", "mysql");
     let server = docker::start(&spec).unwrap();
     assert_eq!(mysql_select(&server, "SELECT DATABASE()"), "dev");
     docker::stop(&server).unwrap();
@@ -170,7 +171,7 @@ fn a_container_that_dies_at_start_says_why() {
         return;
     }
     // The MariaDB image started as PostgreSQL gets no MARIADB_ROOT_PASSWORD and exits.
-    let spec = spec(DockerEngine::Postgres, "mariadb", "10.11", "dies");
+    let spec = spec(Engine::Postgres, "mariadb", "10.11", "dies");
     let started = Instant::now();
     let err = docker::start(&spec).unwrap_err().to_string();
     assert!(
@@ -192,7 +193,7 @@ fn missing_image_says_how_to_build_it() {
         return;
     }
     let spec = spec(
-        DockerEngine::Postgres,
+        Engine::Postgres,
         "assay-no-such-image/postgres",
         "15",
         "noimage",
@@ -227,7 +228,7 @@ fn reap_removes_leftovers_of_a_run() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut spec = spec(DockerEngine::Postgres, "postgres", "15", "reap");
+    let mut spec = spec(Engine::Postgres, "postgres", "15", "reap");
     spec.run_id = run_id.clone();
     let server = docker::start(&spec).unwrap();
     assert_eq!(containers_of_run(&run_id).len(), 2);
@@ -326,7 +327,7 @@ fn another_process_can_stop_a_container() {
     let id = container_line(&mut out.stdout.as_slice());
     assert_eq!(containers_of_run(&run_id).len(), 1);
     let server = DockerServer {
-        engine: DockerEngine::Postgres,
+        engine: Engine::Postgres,
         host: "127.0.0.1".into(),
         port: 0,
         user: "postgres".into(),
@@ -362,7 +363,7 @@ fn child_entry() {
     let Ok(mode) = std::env::var("ASSAY_DOCKER_CHILD") else {
         return;
     };
-    let spec = DockerSpec::new(DockerEngine::Postgres, "postgres", "15", Some("dev"));
+    let spec = DockerSpec::new(Engine::Postgres, "postgres", "15", Some("dev"));
     let server = match docker::start(&spec) {
         Ok(server) => server,
         Err(e) => {

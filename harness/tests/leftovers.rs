@@ -275,7 +275,8 @@ fn a_run_after_a_server_restart_leaves_no_assay_database() {
 /// The same on a user's MariaDB: databases carry the marker as their schema comment.
 #[test]
 fn mariadb_a_run_after_a_killed_one_leaves_no_assay_database() {
-    use dbassay::provision::mysql::{Binaries as MyBinaries, Flavor, MysqlServer};
+    use dbassay::engine::Engine;
+    use dbassay::provision::mysql::{Binaries as MyBinaries, MysqlServer};
     if let Err(e) = MyBinaries::find() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -284,7 +285,7 @@ fn mariadb_a_run_after_a_killed_one_leaves_no_assay_database() {
         eprintln!("!!! SKIPPED: {e}");
         return;
     }
-    let server = MysqlServer::local_unshared(Flavor::Mariadb, None).expect("the user's server");
+    let server = MysqlServer::local_unshared(Engine::Mariadb, None).expect("the user's server");
     let c = server.connect_info().clone();
     let url = format!(
         "mariadb://{}:{}@{}:{}/",

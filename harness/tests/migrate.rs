@@ -8,12 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use dbassay::engine::{Outcome, Session};
+use dbassay::engine::{Engine, Outcome, Session};
 use dbassay::migrate::apply::apply;
 use dbassay::migrate::revisions::Revisions;
 use dbassay::migrate::{DirSpec, Migrations};
 use dbassay::provision::Server;
-use dbassay::provision::mysql::{self, Flavor, MysqlServer};
+use dbassay::provision::mysql::{self, MysqlServer};
 use dbassay::provision::postgres::{self, local::Binaries};
 use dbassay::provision::sqlite::SqliteServer;
 use dbassay::run::{Job, Options, Plan, Status};
@@ -74,7 +74,7 @@ fn pg_server() -> Option<Arc<dyn Server>> {
 
 fn mariadb_server() -> Option<Arc<dyn Server>> {
     match mysql::Binaries::find() {
-        Ok(_) => Some(MysqlServer::local(Flavor::Mariadb, None).expect("the local MariaDB starts")),
+        Ok(_) => Some(MysqlServer::local(Engine::Mariadb, None).expect("the local MariaDB starts")),
         Err(e) if std::env::var_os("CI").is_some() => panic!("MariaDB is required under CI: {e}"),
         Err(e) => {
             eprintln!("\n!!! SKIPPED: MariaDB is missing: {e}\n");
@@ -145,7 +145,7 @@ fn cache_isolation_and_invalidation(server: Arc<dyn Server>, name: &str) {
     );
     t.hash();
     let edited = Migrations::open(&t.spec());
-    let engine = server.engine();
+    let engine = server.engine().name();
     assert_eq!(cache::key(engine, &m, 0), cache::key(engine, &edited, 0));
     assert_ne!(cache::key(engine, &m, 1), cache::key(engine, &edited, 1));
     let rebuilt = cache::migrated(&target, &edited, 1)
@@ -272,7 +272,7 @@ fn tampered_directory_fails_only_migrate_cases() {
         if trial.name.ends_with("still_runs") {
             assert_eq!(report.status, Status::Pass, "{:?}", report.failure);
         } else {
-            let failure = report.failure.unwrap_or_default();
+            let failure = report.failure.unwrap_or_default().text();
             assert!(
                 failure.contains("checksum mismatch: file \"3_backfill.sql\" was edited"),
                 "{failure}"

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use dbassay::engine::{Outcome, Session, TextGrid};
-use dbassay::provision::mysql::{self, Binaries, Flavor, MysqlServer};
+use dbassay::engine::{Arg, Engine, Outcome, Session, TextGrid};
+use dbassay::provision::mysql::{self, Binaries, MysqlServer};
 use dbassay::provision::{Database, Server};
 
 /// The installed binaries; `None` (skip, loudly) when missing, except under `CI` (fail).
@@ -24,7 +24,7 @@ fn binaries() -> Option<Binaries> {
 
 fn local_server() -> Option<Arc<MysqlServer>> {
     binaries()?;
-    Some(MysqlServer::local_unshared(Flavor::Mariadb, None).expect("the local MariaDB starts"))
+    Some(MysqlServer::local_unshared(Engine::Mariadb, None).expect("the local MariaDB starts"))
 }
 
 fn rows(session: &mut dyn Session, sql: &str) -> TextGrid {
@@ -74,10 +74,21 @@ fn build(db: &dyn Database) {
 #[test]
 fn statements_return_rows_and_errors() {
     let Some(server) = local_server() else { return };
-    assert_eq!(server.engine(), "mariadb");
+    assert_eq!(server.engine(), Engine::Mariadb);
     let db = server.create().unwrap();
     build(&*db);
     let mut s = db.connect().unwrap();
+
+    // Values that do not match the placeholders: the server's error number says so (1210).
+    let error =
+        (s.run_bound("SELECT ?, ?", &[Arg::Int(1)])).expect_err("two placeholders, one value");
+    assert_eq!(error.number, Some(1210), "{error}");
+    assert!(
+        error.message.starts_with(
+            "args: 1 value given, which is not the number of placeholders (?) in the statement"
+        ),
+        "{error}"
+    );
 
     let grid = rows(&mut *s, "SELECT id, name, email FROM users ORDER BY id");
     assert_eq!(grid.columns, ["id", "name", "email"]);
@@ -318,7 +329,7 @@ fn external_server_sees_only_its_own_databases_created_and_dropped() {
     );
     drop(found_copy);
     drop(found);
-    assert_eq!(external.engine(), "mariadb");
+    assert_eq!(external.engine(), Engine::Mariadb);
     let db = external.create().unwrap();
     assert!(db.url().starts_with("mysql://"));
     let name = db_name(&db.url()).to_owned();

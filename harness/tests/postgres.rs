@@ -182,6 +182,7 @@ fn syntax_errors_carry_their_position() {
             detail: None,
             hint: None,
             position: Some(15),
+            number: None,
         }
     );
     let missing = s.run("SELECT * FROM nowhere").unwrap_err();

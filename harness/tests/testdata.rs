@@ -390,13 +390,18 @@ fn expect_failures(trial: Trial) -> Trial {
     };
     let want = wants(Path::new(&file)).remove(&case);
     let check: Box<dyn FnOnce() -> Result<(), String> + Send> = match trial.job {
-        Job::Broken(text) => Box::new(move || check_text(&text, want, "the file to be rejected")),
+        Job::Broken { failure, .. } => {
+            Box::new(move || check_text(&failure.text(), want, "the file to be rejected"))
+        }
         Job::Case(job) => Box::new(move || {
             let report = job.run();
             match report.status {
                 Status::Fail => {
-                    let text =
-                        [report.logs.join("\n"), report.failure.unwrap_or_default()].join("\n");
+                    let text = [
+                        report.logs.join("\n"),
+                        report.failure.unwrap_or_default().text(),
+                    ]
+                    .join("\n");
                     check_text(&text, want, "the case to fail")
                 }
                 status => Err(format!(
@@ -408,7 +413,7 @@ fn expect_failures(trial: Trial) -> Trial {
             let report = job.run();
             match report.status {
                 Status::Fail => check_text(
-                    &report.failure.unwrap_or_default(),
+                    &report.failure.unwrap_or_default().text(),
                     want,
                     "the script to fail",
                 ),

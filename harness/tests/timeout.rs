@@ -94,7 +94,7 @@ fn run(name: &str, url: &str, endless: &str) -> Option<After> {
         let took = start.elapsed();
         if trial.name.ends_with("b_hangs") {
             assert_eq!(report.status, Status::Fail, "{url}");
-            let failure = report.failure.unwrap_or_default();
+            let failure = report.failure.unwrap_or_default().text();
             let at = format!(
                 "timed out after 2s at {}:",
                 dir.join("hang.test.hcl").display()

@@ -1,4 +1,4 @@
-//! `atlas:` directives (spec §3.3) and the `-- atlas:txtar` pre-migration checks.
+//! `atlas:` directives and the `-- atlas:txtar` pre-migration checks.
 //!
 //! File directives live in the comment block at the very top of a file (lines starting with `--`
 //! or `#`), and only when a blank line follows the block (or the file is only comments):

@@ -1,4 +1,4 @@
-//! Listing and reading the files of each directory format (spec §3.1, §3.7).
+//! Listing and reading the files of each directory format (docs/migrations.md, "Migration directories").
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};

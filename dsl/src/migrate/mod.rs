@@ -1,7 +1,7 @@
 //! Migration directories: which files a directory holds, in which order, what each one runs, and
 //! whether `atlas.sum` still matches them.
 //!
-//! [`Dir::open`] reads a directory in one of five formats (spec §3.1, §3.7):
+//! [`Dir::open`] reads a directory in one of five formats:
 //!
 //! | format | files | version | what runs |
 //! |---|---|---|---|

@@ -1,4 +1,4 @@
-//! `atlas.sum`: the directory's integrity file (spec §3.2).
+//! `atlas.sum`: the directory's integrity file.
 //!
 //! One running SHA-256 over the directory, never reset: for each file in order, its name, then
 //! its bytes (only the name for an `atlas:sum ignore` file, which gets no line). Each line holds

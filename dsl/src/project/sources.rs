@@ -31,7 +31,7 @@ pub enum SchemaSource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
     pub name: String,
-    /// argv[0] and its arguments; no shell.
+    /// `argv[0]` and its arguments; no shell.
     pub argv: Vec<String>,
     /// The directory the program runs in: `working_dir` relative to the project file's
     /// directory, else the project file's directory.

@@ -1,7 +1,7 @@
 //! From schema files to the model: syntax, `variable` and `locals`, the reference table,
 //! `for_each` expansion, then every block decoded with its references resolved.
 //!
-//! Atlas's order (spec §1.2): variables, locals, references, `for_each` copies, blocks. All
+//! Atlas's order (docs/schemas.md, "Files and evaluation"): variables, locals, references, `for_each` copies, blocks. All
 //! files are one document: a block may refer to one declared in another file, or further down.
 
 use hcl::Value;

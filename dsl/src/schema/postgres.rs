@@ -1,6 +1,6 @@
 //! PostgreSQL DDL: schemas, extensions, enums and domains, sequences, the functions tables
 //! need, tables (with their indexes and comments), deferred foreign keys, sequence owners,
-//! views and materialized views, the other routines, triggers (spec §5.3, §5.4). Routines and
+//! views and materialized views, the other routines, triggers. Routines and
 //! triggers are written by `postgres_routines`.
 
 use super::model::{Check, Column, Index, IndexTarget, Schema, Table, TypeKind};

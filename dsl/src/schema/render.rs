@@ -150,10 +150,7 @@ impl Ddl {
 
     /// A quoted identifier.
     pub(super) fn ident(&self, name: &str) -> String {
-        match self.dialect {
-            Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
-            Dialect::Mysql | Dialect::Sqlite => format!("`{}`", name.replace('`', "``")),
-        }
+        self.dialect.quote_ident(name)
     }
 
     /// A quoted, schema-qualified name when the schema is rendered qualified.
@@ -194,18 +191,8 @@ impl Ddl {
 
     /// A SQL string literal.
     pub(super) fn string(&self, s: &str) -> String {
-        quote_string(self.dialect, s)
+        self.dialect.quote_str(s)
     }
-}
-
-/// A SQL string literal: `'` doubled, and in MySQL `\` doubled too (MySQL reads backslash
-/// escapes in strings by default).
-pub(super) fn quote_string(dialect: Dialect, s: &str) -> String {
-    let mut t = s.replace('\'', "''");
-    if dialect == Dialect::Mysql {
-        t = t.replace('\\', "\\\\");
-    }
-    format!("'{t}'")
 }
 
 /// A `DEFAULT` value: literals are quoted unless the column's type is numeric or boolean (a
@@ -216,7 +203,7 @@ pub(super) fn default_sql(dialect: Dialect, d: &DefaultValue, numeric: bool) -> 
         if numeric || (s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'')) {
             s.to_string()
         } else {
-            quote_string(dialect, s)
+            dialect.quote_str(s)
         }
     };
     match d {

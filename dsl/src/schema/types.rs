@@ -1,9 +1,9 @@
 //! Types per dialect: the registry names Atlas accepts in `type = …` and the SQL each becomes
-//! (spec §4). A name the dialect lacks is an error at the type saying what to write instead;
+//! (docs/schemas.md, "Types"). A name the dialect lacks is an error at the type saying what to write instead;
 //! `sql("…")` text is passed through unchanged.
 
 use super::model::{ObjectKind, Type, TypeArg, TypeKind};
-use super::render::{Ddl, quote_string};
+use super::render::Ddl;
 use crate::dialect::Dialect;
 
 /// The SQL for a type, or `None` after recording an error. `unsigned` is the column's
@@ -193,7 +193,7 @@ fn mysql(name: &str, args: &[TypeArg]) -> Result<String, String> {
             let values: Vec<String> = args
                 .iter()
                 .map(|a| match a {
-                    TypeArg::String(s) | TypeArg::Number(s) => quote_string(Dialect::Mysql, s),
+                    TypeArg::String(s) | TypeArg::Number(s) => Dialect::Mysql.quote_str(s),
                 })
                 .collect();
             Ok(format!("{name}({})", values.join(",")))

@@ -1,4 +1,4 @@
-//! The testscript line lexer: a txtar archive's comment, as lines of words (spec §4.2).
+//! The testscript line lexer: a txtar archive's comment, as lines of words (docs/scripts.md).
 //!
 //! [`lex`] turns the script into [`Line`]s and knows nothing of commands: the command table
 //! lives in the harness, which uses [`did_you_mean`] for unknown names. The rules are

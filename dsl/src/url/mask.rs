@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 /// Masks passwords in any text that holds URLs or `key=value` settings:
-/// `postgres://u:secret@h/db` → `postgres://u:****@h/db`, `password=secret` → `password=****`.
+/// `postgres://u:secret@h/db` → `postgres://u:***@h/db`, `password=secret` → `password=***`.
 ///
 /// Works on text that does not parse (an error message, a libpq keyword string), so it can be
 /// applied to anything assay prints about a connection. Both kinds of password are found in
@@ -31,7 +31,7 @@ pub fn mask_password(text: &str) -> String {
     out
 }
 
-const MASK: &str = "****";
+const MASK: &str = "***";
 
 /// The passwords of `scheme://user:password@…` forms.
 fn userinfo_passwords(text: &str) -> Vec<Range<usize>> {

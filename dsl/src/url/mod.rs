@@ -1,7 +1,7 @@
 //! Database URLs: what a user writes after `--url`, `--dev-url` or in an `env` block.
 //!
 //! [`parse`] turns a URL into a [`DevUrl`]; nothing here connects anywhere. The forms follow Atlas
-//! (spec §2.3), plus `local://` for servers assay starts from locally installed binaries:
+//! (docs/databases.md), plus `local://` for servers assay starts from locally installed binaries:
 //!
 //! | form | meaning |
 //! |---|---|
@@ -74,20 +74,26 @@ pub enum DevUrl {
     },
 }
 
-/// A server engine that assay can start itself (in Docker or from local binaries).
+/// Which engine: the one name every room uses for it. MySQL and MariaDB are apart here (they
+/// start, dump and restore differently) and share one [`Dialect`], the SQL they speak. The
+/// `docker://` and `local://` forms name only the servers assay can start itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Engine {
     Postgres,
     Mysql,
     Mariadb,
+    /// Embedded SQLite (`sqlite://`).
+    Sqlite,
 }
 
 impl Engine {
+    /// `"postgres"`, `"mysql"`, `"mariadb"` or `"sqlite"`: trial names, `$ENGINE`, cache keys.
     pub fn name(self) -> &'static str {
         match self {
             Engine::Postgres => "postgres",
             Engine::Mysql => "mysql",
             Engine::Mariadb => "mariadb",
+            Engine::Sqlite => "sqlite",
         }
     }
 
@@ -95,6 +101,7 @@ impl Engine {
         match self {
             Engine::Postgres => Dialect::Postgres,
             Engine::Mysql | Engine::Mariadb => Dialect::Mysql,
+            Engine::Sqlite => Dialect::Sqlite,
         }
     }
 
@@ -207,22 +214,17 @@ pub fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
 
 impl DevUrl {
     pub fn dialect(&self) -> Dialect {
-        match self {
-            DevUrl::Sqlite { .. } => Dialect::Sqlite,
-            DevUrl::Postgres(_) => Dialect::Postgres,
-            DevUrl::Mysql(_) | DevUrl::Mariadb(_) => Dialect::Mysql,
-            DevUrl::Docker { engine, .. } | DevUrl::Local { engine, .. } => engine.dialect(),
-        }
+        self.engine().dialect()
     }
 
-    /// `"postgres"`, `"mysql"`, `"mariadb"` or `"sqlite"`.
-    pub fn engine_name(&self) -> &'static str {
+    /// The engine the URL names.
+    pub fn engine(&self) -> Engine {
         match self {
-            DevUrl::Sqlite { .. } => "sqlite",
-            DevUrl::Postgres(_) => "postgres",
-            DevUrl::Mysql(_) => "mysql",
-            DevUrl::Mariadb(_) => "mariadb",
-            DevUrl::Docker { engine, .. } | DevUrl::Local { engine, .. } => engine.name(),
+            DevUrl::Sqlite { .. } => Engine::Sqlite,
+            DevUrl::Postgres(_) => Engine::Postgres,
+            DevUrl::Mysql(_) => Engine::Mysql,
+            DevUrl::Mariadb(_) => Engine::Mariadb,
+            DevUrl::Docker { engine, .. } | DevUrl::Local { engine, .. } => *engine,
         }
     }
 

@@ -16,7 +16,8 @@
 //! `preferred`) connect without TLS; `require`, `verify-ca`, `verify-full` (`tls=true`,
 //! `skip-verify`, a named TLS config) are refused rather than silently downgraded.
 
-use super::{DevUrl, Engine, ServerUrl, param};
+use super::{DevUrl, ServerUrl, param};
+use crate::Dialect;
 
 /// How assay connects, from the URL's parameters. Obtained with [`DevUrl::client_options`] or
 /// [`ServerUrl::client_options`]; the parameters were checked when the URL was parsed.
@@ -129,48 +130,29 @@ const POSTGRES_APPLIED: &[&str] = &["search_path", "sslmode", "options"];
 const MYSQL_APPLIED: &[&str] = &["tls"];
 const SQLITE_APPLIED: &[&str] = &["_fk", "foreign_keys", "_foreign_keys"];
 
-/// Which family of parameters a URL takes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Family {
-    Postgres,
-    Mysql,
-    Sqlite,
-}
-
-impl Family {
-    fn of(url: &DevUrl) -> Family {
-        match url {
-            DevUrl::Sqlite { .. } => Family::Sqlite,
-            DevUrl::Postgres(_) => Family::Postgres,
-            DevUrl::Mysql(_) | DevUrl::Mariadb(_) => Family::Mysql,
-            DevUrl::Docker { engine, .. } | DevUrl::Local { engine, .. } => match engine {
-                Engine::Postgres => Family::Postgres,
-                Engine::Mysql | Engine::Mariadb => Family::Mysql,
-            },
-        }
-    }
-
+/// The parameters each dialect's URLs take (MySQL and MariaDB take the same).
+impl Dialect {
     fn applied(self) -> &'static [&'static str] {
         match self {
-            Family::Postgres => POSTGRES_APPLIED,
-            Family::Mysql => MYSQL_APPLIED,
-            Family::Sqlite => SQLITE_APPLIED,
+            Dialect::Postgres => POSTGRES_APPLIED,
+            Dialect::Mysql => MYSQL_APPLIED,
+            Dialect::Sqlite => SQLITE_APPLIED,
         }
     }
 
     fn ignored(self) -> &'static [&'static str] {
         match self {
-            Family::Postgres => POSTGRES_IGNORED,
-            Family::Mysql => MYSQL_IGNORED,
-            Family::Sqlite => SQLITE_IGNORED,
+            Dialect::Postgres => POSTGRES_IGNORED,
+            Dialect::Mysql => MYSQL_IGNORED,
+            Dialect::Sqlite => SQLITE_IGNORED,
         }
     }
 
-    fn name(self) -> &'static str {
+    fn title(self) -> &'static str {
         match self {
-            Family::Postgres => "PostgreSQL",
-            Family::Mysql => "MySQL/MariaDB",
-            Family::Sqlite => "SQLite",
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Mysql => "MySQL/MariaDB",
+            Dialect::Sqlite => "SQLite",
         }
     }
 }
@@ -189,7 +171,7 @@ fn params_of(url: &DevUrl) -> &[(String, String)] {
 
 /// Checks every parameter of a parsed URL: known to its engine, with a value assay can honour.
 pub(super) fn check(url: &DevUrl) -> Result<(), String> {
-    let family = Family::of(url);
+    let family = url.dialect();
     let docker = matches!(url, DevUrl::Docker { .. });
     for (key, value) in params_of(url) {
         let known = family.applied().contains(&key.as_str())
@@ -203,20 +185,20 @@ pub(super) fn check(url: &DevUrl) -> Result<(), String> {
     Ok(())
 }
 
-fn unknown(family: Family, key: &str) -> String {
+fn unknown(family: Dialect, key: &str) -> String {
     let hint = match (family, key) {
-        (Family::Mysql | Family::Sqlite, "search_path") => {
+        (Dialect::Mysql | Dialect::Sqlite, "search_path") => {
             " (search_path is PostgreSQL's; remove it)".to_string()
         }
-        (Family::Postgres, "tls") => " (PostgreSQL's is `sslmode`)".to_string(),
-        (Family::Sqlite | Family::Postgres, "sslmode" | "tls") => " (remove it)".to_string(),
+        (Dialect::Postgres, "tls") => " (PostgreSQL's is `sslmode`)".to_string(),
+        (Dialect::Sqlite | Dialect::Postgres, "sslmode" | "tls") => " (remove it)".to_string(),
         _ => String::new(),
     };
     format!(
         "unknown {} URL parameter `{key}`{hint}: assay applies {} and ignores the other \
          parameters Atlas accepts (see docs/databases.md); set session settings in the test \
          instead, or remove the parameter",
-        family.name(),
+        family.title(),
         family
             .applied()
             .iter()

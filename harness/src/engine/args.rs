@@ -108,23 +108,23 @@ fn mysql<S: Session + ?Sized>(
         let names: Vec<String> = (1..=args.len()).map(|i| format!("@assay_arg{i}")).collect();
         session
             .run(&format!("EXECUTE assay_args USING {}", names.join(", ")))
-            .map_err(|e| {
-                if e.message.contains("Incorrect arguments to EXECUTE") {
-                    let mut e = e;
+            .map_err(|mut e| {
+                if e.number == Some(ER_WRONG_ARGUMENTS) {
                     e.message = format!(
                         "args: {} given, which is not the number of placeholders (?) in the statement ({})",
                         plural(args.len()),
                         e.message
                     );
-                    e
-                } else {
-                    e
                 }
+                e
             })
     })();
     let _ = session.run("DEALLOCATE PREPARE assay_args");
     result
 }
+
+/// MySQL/MariaDB's "Incorrect arguments to EXECUTE": the values do not match the placeholders.
+const ER_WRONG_ARGUMENTS: u16 = 1210;
 
 fn text_literal(text: &str) -> String {
     if text.is_empty() {

@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 pub use args::Arg;
 pub use dbassay_dsl::Dialect;
+/// Which engine, in every room: PostgreSQL, MySQL, MariaDB or SQLite (its [`Dialect`] is the SQL
+/// it speaks).
+pub use dbassay_dsl::url::Engine;
 
 pub mod args;
 pub mod coverage;
@@ -47,6 +50,8 @@ pub struct DbError {
     pub hint: Option<String>,
     /// 1-based character offset into the statement, when the server gives one.
     pub position: Option<usize>,
+    /// MySQL/MariaDB's error number (`ER_…`, e.g. 1210), which `message` also shows.
+    pub number: Option<u16>,
 }
 
 impl DbError {
@@ -55,6 +60,13 @@ impl DbError {
             message: message.into(),
             ..DbError::default()
         }
+    }
+
+    /// Whether the server refused a connection because it has none left: PostgreSQL's
+    /// SQLSTATE 53300 (`too_many_connections`, also for the reserved slots), MySQL/MariaDB's
+    /// 1040 (`ER_CON_COUNT_ERROR`).
+    pub fn out_of_connections(&self) -> bool {
+        self.code.as_deref() == Some("53300") || self.number == Some(1040)
     }
 }
 
@@ -76,6 +88,22 @@ impl fmt::Display for DbError {
 }
 
 impl std::error::Error for DbError {}
+
+/// An error and its sources, joined with ": ", skipping a source whose text is empty or already
+/// said (the useful part, e.g. "Connection refused", is often only in a source).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
 
 /// A connection to one database. Sessions are used by one thread at a time.
 pub trait Session: Send {
@@ -212,4 +240,46 @@ pub struct RollbackPlan {
     /// Rolls the case back and restores what a rollback does not undo (sequence values, session
     /// state), so the next case sees exactly the state the database was built with.
     pub undo: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spent_server_is_known_by_its_code_not_its_words() {
+        let postgres = DbError {
+            code: Some("53300".into()),
+            ..DbError::new("remaining connection slots are reserved")
+        };
+        let mariadb = DbError {
+            code: Some("08004".into()),
+            number: Some(1040),
+            ..DbError::new("Error 1040 (08004): Too many connections")
+        };
+        assert!(postgres.out_of_connections() && mariadb.out_of_connections());
+        assert!(!DbError::new("Too many connections").out_of_connections());
+    }
+
+    #[test]
+    fn a_chain_says_each_source_once() {
+        let io = std::io::Error::other("Connection refused");
+        let text = error_chain(&Wrapped(io));
+        assert_eq!(text, "cannot connect: Connection refused");
+    }
+
+    #[derive(Debug)]
+    struct Wrapped(std::io::Error);
+
+    impl fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("cannot connect")
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! [`Outcome::Rows`]; a statement without any result set gives [`Outcome::Done`] with the
 //! affected-row count of its final OK packet.
 //!
-//! Reading follows the recipe of `spec/crates.md` §9: `affected_rows()` is read before
+//! Reading follows mysql_async's own rules: `affected_rows()` is read before
 //! `collect()`, and `drop_result()` always runs last, because an error in a later result of a
 //! multi-result response is only reported there (mysql_async#309); skipping it would leave the
 //! error on the connection, where it poisons the next, unrelated statement.
@@ -220,6 +220,7 @@ pub(crate) fn to_db_error(error: &mysql_async::Error) -> DbError {
         mysql_async::Error::Server(e) => DbError {
             message: format!("Error {} ({}): {}", e.code, e.state, e.message),
             code: Some(e.state.clone()),
+            number: Some(e.code),
             ..DbError::default()
         },
         other => connection_error(other),
@@ -231,17 +232,7 @@ fn connection_error(error: &mysql_async::Error) -> DbError {
     if let mysql_async::Error::Server(_) = error {
         return to_db_error(error);
     }
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    DbError::new(message)
+    DbError::new(super::error_chain(error))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! `spawn(connection)`: that is how `NOTICE`/`WARNING` messages (`RAISE NOTICE …`) are kept
 //! instead of dropped. They are handed out by [`Session::take_notices`] as `NOTICE: text`.
 //!
-//! assay opens the socket itself ([`Drained`]): closing a session then waits until the server has
+//! assay opens the socket itself (`Drained`): closing a session then waits until the server has
 //! closed its end, which its backend does only as it exits, after giving up its connection slot.
 //! So a permit of the connection budget is given back when the server no longer counts the
 //! connection, not a moment before (when a new connection could still find the slot taken).
@@ -436,22 +436,8 @@ pub fn db_error(error: &tokio_postgres::Error) -> DbError {
                 Some(ErrorPosition::Original(n)) => Some(*n as usize),
                 _ => None,
             },
+            number: None,
         };
     }
-    DbError::new(error_chain(error))
-}
-
-/// `error: source: source …`, skipping a source whose text repeats its parent's.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !text.ends_with(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
+    DbError::new(super::error_chain(error))
 }

@@ -6,8 +6,9 @@ use super::{DbError, Dialect, Session};
 /// Makes `role` the session's current role.
 pub fn assume(session: &mut dyn Session, role: &str) -> Result<(), DbError> {
     let sql = match session.dialect() {
-        Dialect::Postgres => format!("SET ROLE \"{}\"", role.replace('"', "\"\"")),
-        Dialect::Mysql => format!("SET ROLE `{}`", role.replace('`', "``")),
+        Dialect::Postgres | Dialect::Mysql => {
+            format!("SET ROLE {}", session.dialect().quote_ident(role))
+        }
         Dialect::Sqlite => {
             return Err(DbError::new(
                 "SQLite has no roles: `as { role }` needs PostgreSQL or MySQL/MariaDB",

@@ -67,7 +67,7 @@ fn sqlite(session: &mut dyn Session, table: &str) -> Result<String, DbError> {
 }
 
 fn mysql(session: &mut dyn Session, table: &str) -> Result<String, DbError> {
-    let quoted = format!("`{}`", table.replace('`', "``"));
+    let quoted = Dialect::Mysql.quote_ident(table);
     let text = match session.run(&format!("SHOW CREATE TABLE {quoted}"))? {
         Outcome::Rows(grid) => grid
             .rows

@@ -1,4 +1,4 @@
-//! Applying migration files to one database (spec §3.6): per-file transactions, pre-migration
+//! Applying migration files to one database (docs/migrations.md): per-file transactions, pre-migration
 //! checks, revisions rows, errors that name the file, the statement and its line.
 
 use std::time::{Duration, Instant};

@@ -29,7 +29,7 @@ pub fn evaluate(request: &DataRequest) -> Result<Value, String> {
     match &request.kind {
         DataKind::Sql { url, query, args } => {
             let what = format!("data \"sql\" \"{}\"", request.name);
-            let shown = crate::provision::mysql::redact(url);
+            let shown = dbassay_dsl::url::mask_password(url);
             let mut session = crate::provision::connect::connect(url).map_err(|e| {
                 format!("{at}: {what}: cannot connect to {shown}: {e}; check `url`")
             })?;

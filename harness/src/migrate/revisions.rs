@@ -1,4 +1,4 @@
-//! The revisions table `atlas_schema_revisions` (spec §3.5): where it lives, its columns per
+//! The revisions table `atlas_schema_revisions`: where it lives, its columns per
 //! dialect, and the rows assay writes.
 //!
 //! - SQLite: in `main`.
@@ -63,20 +63,12 @@ impl Revisions {
     }
 
     fn ident(&self, name: &str) -> String {
-        match self.dialect {
-            Dialect::Mysql => format!("`{}`", name.replace('`', "``")),
-            _ => format!("\"{}\"", name.replace('"', "\"\"")),
-        }
+        self.dialect.quote_ident(name)
     }
 
     /// A string literal.
     pub fn quote(&self, s: &str) -> String {
-        let s = s.replace('\'', "''");
-        match self.dialect {
-            // Backslashes escape in MySQL strings unless NO_BACKSLASH_ESCAPES is set.
-            Dialect::Mysql => format!("'{}'", s.replace('\\', "\\\\")),
-            _ => format!("'{s}'"),
-        }
+        self.dialect.quote_str(s)
     }
 
     /// Creates the table (and its schema) if missing.

@@ -3,9 +3,10 @@
 
 use dbassay_dsl::url::DevUrl;
 
-use super::mysql::{Flavor, MyConnect};
+use super::mysql::MyConnect;
 use super::postgres::PgConnect;
 use super::{ProvisionError, Result};
+use crate::engine::Engine;
 use crate::engine::Session;
 use crate::engine::mysql::MysqlSession;
 use crate::engine::postgres::PgSession;
@@ -32,7 +33,7 @@ pub fn connect(url: &str) -> Result<Box<dyn Session>> {
             Ok(Box::new(session))
         }
         DevUrl::Mysql(server) | DevUrl::Mariadb(server) => {
-            let connect = MyConnect::from_server(Flavor::Mysql, &server)?;
+            let connect = MyConnect::from_server(Engine::Mysql, &server)?;
             let db = server.database.clone().ok_or_else(|| {
                 ProvisionError("the URL names no database: give one as its path (mysql://user:pass@host/db)".into())
             })?;

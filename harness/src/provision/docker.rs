@@ -23,7 +23,6 @@
 //! `postgres:15` and `mariadb:10.11` (also tagged `mysql:8`) from the machine's packages.
 
 use std::collections::HashMap;
-use std::error::Error as StdError;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,6 +41,7 @@ use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 
 use super::cleanup::{self, Registration};
 use super::{ProvisionError, Result};
+use crate::engine::{Engine, error_chain};
 use crate::runtime::block_on;
 
 /// The label every assay container carries.
@@ -51,50 +51,37 @@ pub const RUN_LABEL: &str = "dev.assay.run";
 /// The label naming one container, known before the container exists.
 const KEY_LABEL: &str = "dev.assay.container";
 
-/// The server family a container runs; it decides the port, the environment and the login.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DockerEngine {
-    Postgres,
-    Mysql,
-    Mariadb,
+// The engine a container runs decides its port, environment and login. `docker://` URLs name
+// PostgreSQL, MySQL or MariaDB; everything that is not PostgreSQL is of the MySQL family here.
+
+/// The port the server listens on inside its container.
+fn container_port(engine: Engine) -> u16 {
+    match engine {
+        Engine::Postgres => 5432,
+        _ => 3306,
+    }
 }
 
-impl DockerEngine {
-    fn port(self) -> u16 {
-        match self {
-            DockerEngine::Postgres => 5432,
-            DockerEngine::Mysql | DockerEngine::Mariadb => 3306,
-        }
+/// The account the image sets the password of.
+fn admin_user(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Postgres => "postgres",
+        _ => "root",
     }
+}
 
-    fn user(self) -> &'static str {
-        match self {
-            DockerEngine::Postgres => "postgres",
-            DockerEngine::Mysql | DockerEngine::Mariadb => "root",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            DockerEngine::Postgres => "postgres",
-            DockerEngine::Mysql => "mysql",
-            DockerEngine::Mariadb => "mariadb",
-        }
-    }
-
-    /// What to suggest when Docker is not available.
-    fn local_url(self) -> &'static str {
-        match self {
-            DockerEngine::Postgres => "local://postgres/15",
-            DockerEngine::Mysql | DockerEngine::Mariadb => "local://mariadb/10.11",
-        }
+/// What to suggest when Docker is not available.
+fn local_instead(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Postgres => "local://postgres/15",
+        _ => "local://mariadb/10.11",
     }
 }
 
 /// What container to start.
 #[derive(Clone, Debug)]
 pub struct DockerSpec {
-    pub engine: DockerEngine,
+    pub engine: Engine,
     /// The image's repository, e.g. `postgres`, `mariadb`, `arigaio/mysql`.
     pub image: String,
     pub tag: String,
@@ -109,7 +96,7 @@ pub struct DockerSpec {
 
 impl DockerSpec {
     pub fn new(
-        engine: DockerEngine,
+        engine: Engine,
         image: impl Into<String>,
         tag: impl Into<String>,
         database: Option<&str>,
@@ -133,7 +120,7 @@ impl DockerSpec {
 /// another process. `Debug` masks the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DockerServer {
-    pub engine: DockerEngine,
+    pub engine: Engine,
     pub host: String,
     pub port: u16,
     pub user: String,
@@ -163,7 +150,7 @@ impl DockerServer {
     pub fn url(&self) -> String {
         let scheme = self.engine.name();
         let db = self.database.as_deref().unwrap_or("");
-        let tail = if self.engine == DockerEngine::Postgres {
+        let tail = if self.engine == Engine::Postgres {
             "?sslmode=disable"
         } else {
             ""
@@ -259,11 +246,13 @@ pub fn stop(server: &DockerServer) -> Result<()> {
         }) => {
             match block_on(container.rm()) {
                 Ok(()) => Ok(()),
-                Err(e) if e.to_string().contains("404") => Ok(()),
+                Err(testcontainers::TestcontainersError::Client(
+                    testcontainers::core::error::ClientError::RemoveContainer(e),
+                )) if status(&e) == Some(404) => Ok(()),
                 Err(e) => Err(ProvisionError(format!(
                     "could not remove container {}: {}",
                     short(&server.container_id),
-                    chain(&e)
+                    error_chain(&e)
                 ))),
             }
             // _registration drops here: the cleanup is no longer needed.
@@ -283,26 +272,26 @@ pub fn reap(run_id: Option<&str>) -> Result<usize> {
         None => format!("{LABEL}=1"),
     };
     block_on(async {
-        let docker = client(DockerEngine::Postgres).await?;
+        let docker = client(Engine::Postgres).await?;
         remove_labelled(&docker, &filter).await
     })
 }
 
 /// Whether a Docker daemon answers, and if not, why (the same message [`start`] would give).
 pub fn available() -> Result<()> {
-    block_on(async { client(DockerEngine::Postgres).await.map(|_| ()) })
+    block_on(async { client(Engine::Postgres).await.map(|_| ()) })
 }
 
 /// Whether the image `name:tag` is present locally.
 pub fn image_present(image: &str, tag: &str) -> Result<bool> {
     block_on(async {
-        let docker = client(DockerEngine::Postgres).await?;
+        let docker = client(Engine::Postgres).await?;
         match docker.inspect_image(&format!("{image}:{tag}")).await {
             Ok(_) => Ok(true),
             Err(e) if status(&e) == Some(404) => Ok(false),
             Err(e) => Err(ProvisionError(format!(
                 "could not inspect image {image}:{tag}: {}",
-                chain(&e)
+                error_chain(&e)
             ))),
         }
     })
@@ -320,17 +309,17 @@ async fn start_container(
         Err(e) => {
             return Err(ProvisionError(format!(
                 "could not inspect image {reference}: {}",
-                chain(&e)
+                error_chain(&e)
             )));
         }
     };
 
     let engine = spec.engine;
-    let port = engine.port();
+    let port = container_port(engine);
     let password = random_hex()[..24].to_owned();
     let database = match (engine, &spec.database) {
         (_, Some(db)) => Some(db.clone()),
-        (DockerEngine::Postgres, None) => Some("postgres".to_owned()),
+        (Engine::Postgres, None) => Some("postgres".to_owned()),
         (_, None) => None,
     };
     let (bind_ip, host) = published_address();
@@ -357,7 +346,7 @@ async fn start_container(
             )]));
         });
     request = match engine {
-        DockerEngine::Postgres => {
+        Engine::Postgres => {
             // Calls of functions and trigger functions, for --coverage.
             let mut r = request
                 .with_cmd(["postgres", "-c", "track_functions=all"])
@@ -367,10 +356,10 @@ async fn start_container(
             }
             r
         }
-        DockerEngine::Mysql | DockerEngine::Mariadb => {
+        _ => {
             // --coverage reads performance_schema: on by default in MySQL, off in MariaDB.
             let request = match engine {
-                DockerEngine::Mariadb => request.with_cmd([
+                Engine::Mariadb => request.with_cmd([
                     "mariadbd",
                     "--performance-schema=ON",
                     "--performance-schema-instrument=%=OFF",
@@ -393,7 +382,7 @@ async fn start_container(
 
     let deadline = Instant::now() + spec.startup_timeout;
     let container = request.start().await.map_err(|e| {
-        let why = chain(&e);
+        let why = error_chain(&e);
         if !local {
             ProvisionError(format!(
                 "image {reference} is not present and could not be pulled ({why}); there is no \
@@ -419,7 +408,7 @@ async fn start_container(
             Err(e) => {
                 return Err(ProvisionError(format!(
                     "container from {reference} has no published port: {}",
-                    chain(&e)
+                    error_chain(&e)
                 )));
             }
         };
@@ -427,7 +416,7 @@ async fn start_container(
             engine,
             host: host.clone(),
             port: host_port,
-            user: engine.user().to_owned(),
+            user: admin_user(engine).to_owned(),
             password,
             database,
             container_id: container.id().to_owned(),
@@ -483,7 +472,7 @@ async fn wait_ready(
 
 async fn select_one(server: &DockerServer) -> std::result::Result<(), String> {
     match server.engine {
-        DockerEngine::Postgres => {
+        Engine::Postgres => {
             let mut config = tokio_postgres::Config::new();
             config
                 .host(&server.host)
@@ -495,18 +484,18 @@ async fn select_one(server: &DockerServer) -> std::result::Result<(), String> {
             let (client, connection) = config
                 .connect(tokio_postgres::NoTls)
                 .await
-                .map_err(|e| chain(&e))?;
+                .map_err(|e| error_chain(&e))?;
             let driver = tokio::spawn(connection);
             let result = client
                 .simple_query("SELECT 1")
                 .await
                 .map(|_| ())
-                .map_err(|e| chain(&e));
+                .map_err(|e| error_chain(&e));
             drop(client);
             let _ = driver.await;
             result
         }
-        DockerEngine::Mysql | DockerEngine::Mariadb => {
+        _ => {
             use mysql_async::prelude::Queryable;
             let opts = mysql_async::OptsBuilder::default()
                 .ip_or_hostname(server.host.clone())
@@ -517,8 +506,13 @@ async fn select_one(server: &DockerServer) -> std::result::Result<(), String> {
                 // Otherwise the driver asks the server for its socket path and connects there:
                 // on the host that may be a different server.
                 .prefer_socket(false);
-            let mut conn = mysql_async::Conn::new(opts).await.map_err(|e| chain(&e))?;
-            let result = conn.query_drop("SELECT 1").await.map_err(|e| chain(&e));
+            let mut conn = mysql_async::Conn::new(opts)
+                .await
+                .map_err(|e| error_chain(&e))?;
+            let result = conn
+                .query_drop("SELECT 1")
+                .await
+                .map_err(|e| error_chain(&e));
             let _ = conn.disconnect().await;
             result
         }
@@ -544,20 +538,20 @@ async fn log_tail(container: &ContainerAsync<GenericImage>) -> String {
 }
 
 /// A Docker client that answers, or the error to show: which daemon is missing and what to do.
-async fn client(engine: DockerEngine) -> Result<Docker> {
+async fn client(engine: Engine) -> Result<Docker> {
     let not_running = |why: String| {
         ProvisionError(format!(
             "Docker is not running ({why}): start dockerd (.ci/docker-setup.sh does) or use {} \
              instead of docker://",
-            engine.local_url()
+            local_instead(engine)
         ))
     };
     let docker = testcontainers::core::client::docker_client_instance()
         .await
-        .map_err(|e| not_running(chain(&e)))?;
+        .map_err(|e| not_running(error_chain(&e)))?;
     match tokio::time::timeout(Duration::from_secs(10), docker.ping()).await {
         Ok(Ok(_)) => Ok(docker),
-        Ok(Err(e)) => Err(not_running(chain(&e))),
+        Ok(Err(e)) => Err(not_running(error_chain(&e))),
         Err(_) => Err(not_running(
             "the daemon did not answer within 10 s".to_owned(),
         )),
@@ -598,7 +592,7 @@ fn remove_by_key(key: &str) {
     };
     let _ = rt.block_on(async {
         let docker = Docker::connect_with_defaults()
-            .map_err(|e| ProvisionError(format!("no Docker client: {}", chain(&e))))?;
+            .map_err(|e| ProvisionError(format!("no Docker client: {}", error_chain(&e))))?;
         remove_labelled(&docker, &filter).await
     });
 }
@@ -621,7 +615,7 @@ async fn remove_labelled(docker: &Docker, filter: &str) -> Result<usize> {
     let containers = docker.list_containers(Some(options)).await.map_err(|e| {
         ProvisionError(format!(
             "could not list containers labelled {filter}: {}",
-            chain(&e)
+            error_chain(&e)
         ))
     })?;
     let mut removed = 0;
@@ -643,7 +637,7 @@ async fn remove(docker: &Docker, id: &str) -> Result<()> {
         Err(e) => Err(ProvisionError(format!(
             "could not remove container {}: {}",
             short(id),
-            chain(&e)
+            error_chain(&e)
         ))),
     }
 }
@@ -655,22 +649,6 @@ fn status(e: &testcontainers::bollard::errors::Error) -> Option<u16> {
         } => Some(*status_code),
         _ => None,
     }
-}
-
-/// An error and its sources, joined with ": ", skipping a source whose text the previous one
-/// already contains (the useful part, e.g. "Connection refused", is often only in a source).
-pub fn chain(e: &(dyn StdError + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !part.is_empty() && !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = s.source();
-    }
-    text
 }
 
 fn short(id: &str) -> &str {

@@ -8,9 +8,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use dbassay_dsl::url::{DevUrl, Engine};
+use dbassay_dsl::url::DevUrl;
 
-use crate::engine::{Dialect, Session};
+use crate::engine::{Dialect, Engine, Session};
 
 pub mod cache;
 pub mod cleanup;
@@ -50,9 +50,8 @@ pub type Frozen = (Arc<dyn Snapshot>, Option<Box<dyn Database>>);
 pub trait Server: Send + Sync {
     fn dialect(&self) -> Dialect;
 
-    /// The engine and how it was provisioned, for trial names and reports: `sqlite`,
-    /// `postgres`, `mariadb`.
-    fn engine(&self) -> &str;
+    /// Which engine the server is (its name labels trials, reports and cache keys).
+    fn engine(&self) -> Engine;
 
     /// A new, empty database owned by assay.
     fn create(&self) -> Result<Box<dyn Database>>;
@@ -134,6 +133,13 @@ pub trait Restorer: Send {
     fn rebase(&mut self, session: &mut dyn Session, ran: &[String]) -> Result<()>;
 }
 
+/// A TCP port on 127.0.0.1 nobody listens on now, for a server assay starts.
+pub(crate) fn free_port() -> Result<u16> {
+    let no_port = |e: std::io::Error| ProvisionError(format!("no free TCP port on 127.0.0.1: {e}"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(no_port)?;
+    listener.local_addr().map(|a| a.port()).map_err(no_port)
+}
+
 /// Whether a dev URL names a database server (reached over a connection) rather than embedded
 /// SQLite.
 pub fn is_server(url: &DevUrl) -> bool {
@@ -154,8 +160,8 @@ pub fn open(url: &DevUrl) -> Result<Arc<dyn Server>> {
             Ok(sqlite::SqliteServer::new(path.is_some(), fk)?)
         }
         DevUrl::Postgres(server) => Ok(postgres::external_at(&server)?),
-        DevUrl::Mysql(server) => mysql::external_at(mysql::Flavor::Mysql, &server),
-        DevUrl::Mariadb(server) => mysql::external_at(mysql::Flavor::Mariadb, &server),
+        DevUrl::Mysql(server) => mysql::external_at(Engine::Mysql, &server),
+        DevUrl::Mariadb(server) => mysql::external_at(Engine::Mariadb, &server),
         DevUrl::Local {
             engine: Engine::Postgres,
             version,
@@ -163,7 +169,7 @@ pub fn open(url: &DevUrl) -> Result<Arc<dyn Server>> {
         } => Ok(postgres::local_with(version.as_deref(), &client)?),
         DevUrl::Local {
             engine, version, ..
-        } => mysql::local(flavor(engine), version.as_deref()),
+        } => mysql::local(engine, version.as_deref()),
         DevUrl::Docker {
             engine,
             image,
@@ -208,13 +214,6 @@ fn docker_available(_: &str, _: &str) -> Result<()> {
     ))
 }
 
-fn flavor(engine: Engine) -> mysql::Flavor {
-    match engine {
-        Engine::Mariadb => mysql::Flavor::Mariadb,
-        _ => mysql::Flavor::Mysql,
-    }
-}
-
 /// A container, removed at the end of the run (and on Ctrl-C). With a run id (nextest) one
 /// container serves every process of the run: it is found through [`shared`] and removed by its
 /// watchdog once no process uses it.
@@ -226,12 +225,7 @@ fn docker_server(
     db: Option<&str>,
     client: &dbassay_dsl::url::ClientOptions,
 ) -> Result<Arc<dyn Server>> {
-    let kind = match engine {
-        Engine::Postgres => docker::DockerEngine::Postgres,
-        Engine::Mysql => docker::DockerEngine::Mysql,
-        Engine::Mariadb => docker::DockerEngine::Mariadb,
-    };
-    let spec = docker::DockerSpec::new(kind, image, tag, db);
+    let spec = docker::DockerSpec::new(engine, image, tag, db);
     let (facts, lease) = match shared::run_id() {
         None => (docker::start(&spec)?, None),
         Some(run) => {
@@ -252,7 +246,7 @@ fn docker_server(
             })?;
             let get = |k: &str| lease.facts.get(k).unwrap_or_default().to_string();
             let started = docker::DockerServer {
-                engine: kind,
+                engine,
                 host: get("host"),
                 port: get("port").parse().map_err(|_| {
                     ProvisionError("the shared container's state has no port".into())
@@ -282,7 +276,7 @@ fn docker_server(
         }
         _ => {
             let connect = mysql::MyConnect {
-                flavor: flavor(engine),
+                engine,
                 host: facts.host.clone(),
                 port: facts.port,
                 user: facts.user.clone(),

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 
 use super::{Database, ProvisionError, Result, Server, Snapshot, cleanup};
 use crate::engine::sqlite::SqliteSession;
-use crate::engine::{DbError, Dialect, Outcome, Session};
+use crate::engine::{DbError, Dialect, Engine, Outcome, Session};
 
 pub struct SqliteServer {
     /// `None` keeps databases in memory.
@@ -101,8 +101,8 @@ impl Server for SqliteServer {
         Dialect::Sqlite
     }
 
-    fn engine(&self) -> &str {
-        "sqlite"
+    fn engine(&self) -> Engine {
+        Engine::Sqlite
     }
 
     fn create(&self) -> Result<Box<dyn Database>> {

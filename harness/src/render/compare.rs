@@ -1,7 +1,7 @@
 //! Comparing serialized output with an expectation.
 //!
 //! `output` passes when both sides are equal after trimming surrounding newlines. Failing that,
-//! a lenient cell-wise comparison (atlas-compat §1.4) accepts the spellings Atlas's own docs
+//! a lenient cell-wise comparison accepts the spellings Atlas's own docs
 //! use: for csv, each line split on unquoted commas with every field trimmed (`Ada, Lovelace`
 //! equals `Ada,Lovelace`); for tables, rule lines dropped and each line split on `|` with every
 //! cell trimmed.

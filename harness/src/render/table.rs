@@ -1,4 +1,4 @@
-//! The psql-like table of Atlas's `format = table` (atlas-compat §1.4): headers centred, cells
+//! The psql-like table of Atlas's `format = table` (docs/language.md, "Output formats"): headers centred, cells
 //! left-aligned (numbers too, unlike psql), one space of padding, `|` between columns, a `-+-`
 //! rule under the header, trailing spaces removed, no trailing newline. NULL is an empty cell.
 //!

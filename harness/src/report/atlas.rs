@@ -1,4 +1,4 @@
-//! Atlas's report layout (atlas-compat §1.7):
+//! Atlas's report layout:
 //!
 //! ```text
 //! -- PASS: seed/1 (901µs)
@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::run::{CaseReport, Plan, Status, Trial};
+use crate::run::{CaseReport, Failure, Plan, Status, Trial};
 
 /// Runs the plan and prints Atlas's layout to stdout. Returns whether every case passed.
 pub fn run(plan: Plan, threads: usize) -> bool {
@@ -71,7 +71,7 @@ fn render(name: &str, report: &CaseReport) -> String {
         name,
         report.duration,
         &report.logs,
-        report.failure.as_deref(),
+        report.failure.as_ref(),
     )
 }
 
@@ -80,17 +80,19 @@ fn block(
     name: &str,
     duration: Duration,
     logs: &[String],
-    failure: Option<&str>,
+    failure: Option<&Failure>,
 ) -> String {
     let mut s = format!("-- {status}: {name} ({})\n", go_duration(duration));
     for log in logs {
         let _ = writeln!(s, "    {log}");
     }
     if let Some(failure) = failure {
-        // The first line names file:line; Atlas prints it alone, then the error indented.
-        let (head, rest) = failure.split_once(": ").unwrap_or(("", failure));
-        let _ = writeln!(s, "    {head}:");
-        let _ = writeln!(s, "      Error: {}", rest.replace('\n', "\n      "));
+        // Atlas prints the failing block's file:line alone, then the error indented.
+        if let Some(place) = &failure.place {
+            let _ = writeln!(s, "    {place}:");
+        }
+        let message = failure.message.replace('\n', "\n      ");
+        let _ = writeln!(s, "      Error: {message}");
     }
     s
 }
@@ -125,7 +127,7 @@ mod tests {
             "postal",
             Duration::from_micros(319),
             &[],
-            Some("a.hcl:2: catch: boom\nmore"),
+            Some(&Failure::at("a.hcl:2".into(), 2, "catch: boom\nmore")),
         );
         assert_eq!(
             s,

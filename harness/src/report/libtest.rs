@@ -55,7 +55,7 @@ fn outcome(report: CaseReport, show_logs: bool) -> Result<(), Failed> {
     let logs = report.logs.join("\n");
     match report.status {
         Status::Fail => {
-            let failure = report.failure.unwrap_or_default();
+            let failure = report.failure.map(|f| f.text()).unwrap_or_default();
             Err(Failed::from(if logs.is_empty() {
                 failure
             } else {

@@ -21,13 +21,16 @@ pub struct CaseResult {
     pub name: String,
     /// The test file or script.
     pub file: String,
-    /// The line of the case block, or of the failing script line (0 when unknown).
+    /// The line the failure is at (the failing block or script line), else the case's line
+    /// (0 when unknown).
     pub line: usize,
     pub engine: String,
     pub status: Status,
     pub duration: Duration,
     /// The failure text (logs included), without terminal colours.
     pub failure: Option<String>,
+    /// The failure in one line (JUnit's `message`), without terminal colours.
+    pub summary: Option<String>,
 }
 
 fn results() -> &'static Mutex<Vec<CaseResult>> {
@@ -35,15 +38,12 @@ fn results() -> &'static Mutex<Vec<CaseResult>> {
     RESULTS.get_or_init(Mutex::default)
 }
 
-/// Records a finished trial. `line` is the case's line; for a failure, the last `file:N:`
-/// place its text names wins (the failing script line or block).
+/// Records a finished trial. `line` is the case's line; a failure's own line wins (the failing
+/// script line or block).
 pub fn record(name: &str, file: &str, line: usize, engine: &str, report: &CaseReport) {
     let file = &crate::run::plan::display_path(std::path::Path::new(file));
-    let failure = report.failure.as_deref().map(strip_ansi);
-    let line = failure
-        .as_deref()
-        .and_then(|f| failing_line(file, f))
-        .unwrap_or(line);
+    let failure = report.failure.as_ref();
+    let line = failure.and_then(|f| f.line).unwrap_or(line);
     super::progress::finished(report.status);
     let result = CaseResult {
         name: name.to_string(),
@@ -52,7 +52,8 @@ pub fn record(name: &str, file: &str, line: usize, engine: &str, report: &CaseRe
         engine: engine.to_string(),
         status: report.status,
         duration: report.duration,
-        failure,
+        failure: failure.map(|f| strip_ansi(&f.text())),
+        summary: failure.map(|f| strip_ansi(&f.summary)),
     };
     results()
         .lock()
@@ -65,24 +66,6 @@ pub fn recorded() -> Vec<CaseResult> {
     let mut all = results().lock().unwrap_or_else(|e| e.into_inner()).clone();
     all.sort_by(|a, b| a.name.cmp(&b.name));
     all
-}
-
-/// The line of the first `file:N:` a failure text names (a script failure names its failing
-/// line last; an HCL failure names its block first).
-fn failing_line(file: &str, text: &str) -> Option<usize> {
-    let prefix = format!("{file}:");
-    let mut found = None;
-    for (i, _) in text.match_indices(&prefix) {
-        let at_start = i == 0 || text.as_bytes()[i - 1] == b'\n';
-        let digits: String = text[i + prefix.len()..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if at_start && let Ok(n) = digits.parse() {
-            found = Some(n);
-        }
-    }
-    found
 }
 
 /// Text without ANSI colour sequences.
@@ -150,14 +133,8 @@ pub fn junit(results: &[CaseResult]) -> Result<String, String> {
                 Status::Skip => TestCaseStatus::skipped(),
                 Status::Fail => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let text = r.failure.clone().unwrap_or_default();
-                    let first = text
-                        .lines()
-                        .rev()
-                        .find(|l| l.starts_with("FAIL: "))
-                        .unwrap_or_else(|| text.lines().next().unwrap_or(""));
-                    s.set_message(first.trim_start_matches("FAIL: ").to_string());
-                    s.set_description(text);
+                    s.set_message(r.summary.clone().unwrap_or_default());
+                    s.set_description(r.failure.clone().unwrap_or_default());
                     s
                 }
             };
@@ -231,14 +208,8 @@ mod tests {
             status,
             duration: Duration::from_millis(5),
             failure: failure.map(String::from),
+            summary: failure.map(String::from),
         }
-    }
-
-    #[test]
-    fn the_failing_line_is_the_last_place_at_a_line_start() {
-        let text = "# phase\n> cmp stdout x\na.txtar:12: > cmp stdout x\nFAIL: differ";
-        assert_eq!(failing_line("a.txtar", text), Some(12));
-        assert_eq!(failing_line("a.txtar", "no place"), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::engine::{Outcome, Session};
 use crate::migrate::{Migrations, apply};
 use crate::provision::Database;
 use crate::render;
+use crate::run::failure::Failure;
 use crate::run::sql::{self, SqlFailure};
 use crate::run::timeout::Watch;
 use crate::run::update;
@@ -45,7 +46,7 @@ pub struct CaseReport {
     pub duration: Duration,
     /// `file:line: message` for every `log` block reached.
     pub logs: Vec<String>,
-    pub failure: Option<String>,
+    pub failure: Option<Failure>,
 }
 
 /// One case ready to run: the case, where it runs, and the group it shares a database with.
@@ -107,10 +108,8 @@ impl CaseJob {
             }))
             .unwrap_or_else(|panic| {
                 let what = crate::run::panic_text(panic.as_ref());
-                Err(format!(
-                    "{}: assay panicked (a bug; please report it): {what}",
-                    self.case.location
-                ))
+                Err(self
+                    .failure_at_case(format!("assay panicked (a bug; please report it): {what}")))
             })
             .err()
         };
@@ -127,7 +126,13 @@ impl CaseJob {
         }
     }
 
-    fn run_on_database(&self, logs: &mut Vec<String>) -> Result<(), String> {
+    /// A failure at the case block.
+    fn failure_at_case(&self, message: String) -> Failure {
+        let at = &self.case.location;
+        Failure::at(at.to_string(), at.line, message)
+    }
+
+    fn run_on_database(&self, logs: &mut Vec<String>) -> Result<(), Failure> {
         // Waits until the server's connection budget has room for one more case.
         let _admitted = self.target.admit();
         if self.case.kind == CaseKind::Migrate {
@@ -143,7 +148,7 @@ impl CaseJob {
         match &self.group {
             Some(group) => {
                 group.attach(&self.target);
-                let result = group.acquire(fresh).and_then(|db| {
+                let result = group.acquire(fresh).map_err(Failure::from).and_then(|db| {
                     let mut session = group.session(db.as_ref())?;
                     let result = self.run_commands(db.as_ref(), session.as_mut(), logs);
                     group.give_back(session);
@@ -173,8 +178,8 @@ impl CaseJob {
 
     /// A `test "migrate"` case: it starts from an empty database, or, when its first command is
     /// `migrate { to }`, from a copy of the cached state at that version.
-    fn run_migrate_case(&self, logs: &mut Vec<String>) -> Result<(), String> {
-        let at = |e: String| format!("{}: {e}", self.case.location);
+    fn run_migrate_case(&self, logs: &mut Vec<String>) -> Result<(), Failure> {
+        let at = |e: String| self.failure_at_case(e);
         let migrations = self.migrations.as_deref().ok_or_else(|| {
             at("migrate cases need a migration directory (--dir file://migrations)".into())
         })?;
@@ -212,15 +217,15 @@ impl CaseJob {
                 // building it would apply those files too, and copy the database twice (and
                 // first build every other case's start version below it).
                 let built = (self.target)
-                    .ready(&cache::key(server.engine(), migrations, i))
+                    .ready(&cache::key(server.engine().name(), migrations, i))
                     .is_some();
                 let limit = if built { ADVANCE_LIMIT } else { i };
                 let keys: Vec<String> = (0..=i.min(limit))
-                    .map(|steps| cache::key(server.engine(), migrations, i - steps))
+                    .map(|steps| cache::key(server.engine().name(), migrations, i - steps))
                     .collect();
                 let fresh = || {
                     cache::fresh(&self.target, migrations, i)
-                        .map_err(|e| format!("{}: migrate: {e}", short(location)))
+                        .map_err(|e| failure_at(location, format!("migrate: {e}")))
                 };
                 let advance = |session: &mut dyn Session, steps: usize| {
                     apply::build(session, migrations, i + 1 - steps, i + 1)
@@ -242,7 +247,7 @@ impl CaseJob {
         }
         let db = match first {
             Some((i, location)) => cache::fresh(&self.target, migrations, i)
-                .map_err(|e| format!("{}: migrate: {e}", short(location)))?,
+                .map_err(|e| failure_at(location, format!("migrate: {e}")))?,
             None => {
                 let db = self.target.server()?.create().map_err(|e| e.to_string())?;
                 if !migrations.baseline.is_empty() {
@@ -266,17 +271,17 @@ impl CaseJob {
         mut db: Box<dyn Database>,
         logs: &mut Vec<String>,
         migration: Option<&mut CaseMigration<'_>>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         let result = db
             .connect()
-            .map_err(|e| e.to_string())
+            .map_err(|e| Failure::new(e.to_string()))
             .and_then(|mut session| {
                 self.run_commands_with(db.as_ref(), session.as_mut(), logs, migration)
             });
         if result.is_err() && self.keep_failed {
             db.keep();
-            return result
-                .map_err(|e| format!("{e}\n\nthe database is kept: {}", db.open_command()));
+            let kept = format!("\n\nthe database is kept: {}", db.open_command());
+            return result.map_err(|e| e.then(&kept));
         }
         result
     }
@@ -286,7 +291,7 @@ impl CaseJob {
         db: &dyn Database,
         session: &mut dyn Session,
         logs: &mut Vec<String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         self.run_commands_with(db, session, logs, None)
     }
 
@@ -296,7 +301,7 @@ impl CaseJob {
         session: &mut dyn Session,
         logs: &mut Vec<String>,
         migration: Option<&mut CaseMigration<'_>>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         let key = self.coverage_key(migration.as_deref());
         let Some(key) = key else {
             return self.run_steps(db, session, logs, migration, None);
@@ -345,7 +350,7 @@ impl CaseJob {
         logs: &mut Vec<String>,
         mut migration: Option<&mut CaseMigration<'_>>,
         mut meter: Option<&mut Meter>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         let commands = self.case.commands(&db.url()).map_err(|e| e.to_string())?;
         let mut cleanups: Vec<(Location, Sql)> = Vec::new();
         let mut result = Ok(());
@@ -374,25 +379,36 @@ impl CaseJob {
                 _ => run_command(session, command, logs, &mut cleanups, self.update),
             };
             if watch.expired() {
-                return Err(watch.message(&short(&command.location)));
+                let mut failure = Failure::new(watch.message(&short(&command.location)));
+                failure.line = Some(command.location.line);
+                return Err(failure);
             }
             if let Err(e) = outcome {
-                result = Err(format!("{}: {e}", short(&command.location)));
+                result = Err(failure_at(&command.location, e));
                 break;
             }
         }
+        // A cleanup's failure is told after the case's own (which keeps its place), and the
+        // report points at the cleanup.
+        let after = |result: Result<(), Failure>, cleanup: Failure| {
+            Err(match result {
+                Ok(()) => cleanup,
+                Err(e) => Failure {
+                    line: cleanup.line,
+                    ..e.then(&format!("\n{cleanup}"))
+                },
+            })
+        };
         for (location, sql) in cleanups.iter().rev() {
             let cleaned = sql::run_all(session, sql);
             if watch.expired() {
-                let msg = watch.message(&short(location));
-                return Err(result.err().map_or(msg.clone(), |e| format!("{e}\n{msg}")));
+                let mut failure = Failure::new(watch.message(&short(location)));
+                failure.line = Some(location.line);
+                return after(result, failure);
             }
             if let Err(f) = cleaned {
-                let msg = format!("{}: cleanup failed: {}", short(location), f.describe());
-                result = match result {
-                    Ok(()) => Err(msg),
-                    Err(e) => Err(format!("{e}\n{msg}")),
-                };
+                let message = format!("cleanup failed: {}", f.describe());
+                result = after(result, failure_at(location, message));
             }
         }
         result
@@ -402,6 +418,11 @@ impl CaseJob {
 /// `file:line` of a block, as Atlas prints it.
 fn short(location: &Location) -> String {
     format!("{}:{}", location.path.display(), location.line)
+}
+
+/// A failure at a block of the case.
+fn failure_at(location: &Location, message: String) -> Failure {
+    Failure::at(short(location), location.line, message)
 }
 
 fn run_command(

@@ -9,7 +9,7 @@
 //!   and each `output` line. **(assay)** Sections are printed one after another, separated by a
 //!   line break, without headers; `output` / `match` compare that text (after trimming
 //!   newlines).
-//! - `script "loop"`: see [`looping`].
+//! - `script "loop"`: see `looping`.
 //! - **(assay)** A step whose `run` selects no script fails (Atlas's CLI prints "No scripts found
 //!   to run" and exits 0, which in a test would pass without running anything).
 

@@ -12,6 +12,7 @@
 
 pub mod case;
 pub mod data_scripts;
+pub mod failure;
 pub mod plan;
 pub mod script;
 pub mod sql;
@@ -23,6 +24,7 @@ pub mod update;
 pub use crate::supply::{target, worker as rollback};
 
 pub use case::{CaseReport, Status};
+pub use failure::Failure;
 pub use plan::{Job, Options, Plan, Trial};
 
 /// The message of a panic payload, for the failure of the case or script it ended.

@@ -12,6 +12,7 @@ use dbassay_dsl::hcl::{CaseKind, Inputs, TestFile};
 use dbassay_dsl::source::SourceFile;
 
 use super::case::{CaseJob, CaseReport, ParallelGroup, Status};
+use super::failure::Failure;
 use super::script::{self, ScriptJob};
 use crate::migrate::{DirSpec, Migrations};
 use crate::supply::target::{DesiredState, Target};
@@ -74,8 +75,11 @@ pub enum Job {
     Case(Box<CaseJob>),
     /// A txtar script on one dev URL.
     Script(Box<ScriptJob>),
-    /// A file or setting that could not be used: the trial fails with this text.
-    Broken(String),
+    /// A file or setting that could not be used: the trial fails with this failure.
+    Broken {
+        file: String,
+        failure: Failure,
+    },
     /// A check of the caller's own (assay's tests wrap trials to expect failures).
     Custom(Box<dyn FnOnce() -> Result<(), String> + Send>),
 }
@@ -88,7 +92,7 @@ impl Trial {
     /// Runs the trial and records its result for the JUnit/JSON reports. Returns the name Atlas's
     /// report uses (the case's own name for a case) with the report.
     pub fn run(self) -> (String, CaseReport) {
-        let failed = |failure: String| CaseReport {
+        let failed = |failure: Failure| CaseReport {
             status: Status::Fail,
             duration: std::time::Duration::ZERO,
             logs: Vec::new(),
@@ -109,15 +113,7 @@ impl Trial {
                 let report = job.run();
                 (self.name.clone(), job.path.display().to_string(), 0, report)
             }
-            Job::Broken(text) => {
-                let file = self
-                    .name
-                    .rsplit("::")
-                    .next()
-                    .unwrap_or(&self.name)
-                    .to_string();
-                (self.name.clone(), file, 0, failed(text))
-            }
+            Job::Broken { file, failure } => (self.name.clone(), file, 0, failed(failure)),
             Job::Custom(check) => {
                 let report = match check() {
                     Ok(()) => CaseReport {
@@ -126,7 +122,7 @@ impl Trial {
                         logs: Vec::new(),
                         failure: None,
                     },
-                    Err(e) => failed(e),
+                    Err(e) => failed(Failure::new(e)),
                 };
                 return (self.name, report);
             }
@@ -139,7 +135,7 @@ impl Trial {
 impl Plan {
     /// The order to run the trials in: the plan's, except that migrate cases come last, by the
     /// version their first `migrate` restores, so a few worker databases move forward through
-    /// the directory instead of each case copying its own starting state (see `run::rollback`).
+    /// the directory instead of each case copying its own starting state (see `supply::worker`).
     /// Listings keep the plan's order.
     pub fn run_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.trials.len()).collect();
@@ -223,7 +219,10 @@ impl Plan {
                 let broken = script::check(Path::new(&display)).err();
                 for target in &targets {
                     let job = match &broken {
-                        Some(text) => Job::Broken(text.clone()),
+                        Some(failure) => Job::Broken {
+                            file: display.clone(),
+                            failure: failure.clone(),
+                        },
                         None => Job::Script(Box::new(ScriptJob {
                             path: PathBuf::from(&display),
                             target: target.clone(),
@@ -244,31 +243,37 @@ impl Plan {
             let parsed = SourceFile::read(&path)
                 .map_err(|e| vec![e])
                 .and_then(|source| TestFile::parse(source, &inputs));
-            let file = match (parsed, &state) {
-                (Ok(file), Ok(_)) => file,
+            let usable = match (parsed, &state) {
+                (Ok(file), Ok(_)) => Ok(file),
                 (Err(errors), _) => {
                     let text = errors
                         .iter()
                         .map(|e| e.to_string())
                         .collect::<Vec<_>>()
                         .join("\n");
-                    for target in &targets {
-                        trials.push(Trial {
-                            name: name(target, display.clone()),
-                            engine: target.label.clone(),
-                            ignored: false,
-                            job: Job::Broken(text.clone()),
-                        });
-                    }
-                    continue;
+                    let mut failure = Failure::new(text);
+                    // The report points at the last error that has a line.
+                    failure.line = errors
+                        .iter()
+                        .rev()
+                        .map(|e| e.location.line)
+                        .find(|&l| l > 0);
+                    Err(failure)
                 }
-                (Ok(_), Err(e)) => {
+                (Ok(_), Err(e)) => Err(Failure::new(e.clone())),
+            };
+            let file = match usable {
+                Ok(file) => file,
+                Err(failure) => {
                     for target in &targets {
                         trials.push(Trial {
                             name: name(target, display.clone()),
                             engine: target.label.clone(),
                             ignored: false,
-                            job: Job::Broken(e.clone()),
+                            job: Job::Broken {
+                                file: display.clone(),
+                                failure: failure.clone(),
+                            },
                         });
                     }
                     continue;

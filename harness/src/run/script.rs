@@ -1,4 +1,4 @@
-//! Running txtar scripts (atlas-compat §4): go-testscript's language plus database commands.
+//! Running txtar scripts (docs/scripts.md): go-testscript's language plus database commands.
 //!
 //! A script is a txtar archive: its comment is the script, its `-- name --` sections are
 //! written into a fresh work directory (`$WORK`, also the working directory), and the lines
@@ -6,8 +6,8 @@
 //! database (`$DB_URL`).
 //!
 //! Commands live in one table ([`COMMANDS`]): every command is a function with the same
-//! signature `(state, neg, args)`, builtins (`exec`, `cmp`, `stdout`, …, in [`builtins`]) and
-//! database commands (`execsql`, `query`, `cmpshow`, …, in [`database`]) alike. `!` is
+//! signature `(state, neg, args)`, builtins (`exec`, `cmp`, `stdout`, …, in `builtins`) and
+//! database commands (`execsql`, `query`, `cmpshow`, …, in `database`) alike. `!` is
 //! handled in one place: a command that does not take it is rejected before the script runs,
 //! together with unknown commands (with a did-you-mean) and unknown conditions.
 //!
@@ -30,9 +30,10 @@ use dbassay_dsl::script::{self, Cond, Line};
 use dbassay_dsl::source::SourceFile;
 use dbassay_dsl::txtar::{self, Archive};
 
-use crate::engine::Session;
+use crate::engine::{Dialect, Engine, Session};
 use crate::provision::Database;
 use crate::run::case::{CaseReport, Status};
+use crate::run::failure::Failure;
 use crate::supply::target::Target;
 
 mod builtins;
@@ -247,8 +248,8 @@ pub struct State {
     /// The script file and its archive, for `--update` and error places.
     pub script: PathBuf,
     pub archive: Archive,
-    /// The engine label (`sqlite`, `postgres`, `mariadb`, `mysql`).
-    pub engine: String,
+    /// The engine the script's database is on.
+    pub engine: Engine,
     pub update: bool,
     pub assay_bin: Option<PathBuf>,
     /// The line running, for background processes and notes.
@@ -309,20 +310,23 @@ struct Prepared {
     lines: Vec<Line>,
 }
 
-/// Reads, lexes and checks a script. Every problem is reported, each with `file:line`.
-fn prepare(path: &Path) -> Result<Prepared, String> {
-    let source = SourceFile::read(path).map_err(|e| e.to_string())?;
+/// Reads, lexes and checks a script. Every problem is reported, each with `file:line`; the
+/// failure is at the last.
+fn prepare(path: &Path) -> Result<Prepared, Failure> {
+    let source = SourceFile::read(path).map_err(|e| Failure::new(e.to_string()))?;
     let archive = txtar::parse(source.text());
-    let mut errors = Vec::new();
+    // Each problem with its line, so they are reported in file order.
+    let mut errors: Vec<(usize, String)> = Vec::new();
     for file in &archive.files {
         if let Err(e) = txtar::check_name(&file.name) {
-            errors.push(format!("{}:{}: {e}", path.display(), file.marker_line));
+            let text = format!("{}:{}: {e}", path.display(), file.marker_line);
+            errors.push((file.marker_line, text));
         }
     }
     let lines = match script::lex(&source, &archive.comment, archive.comment_line) {
         Ok(lines) => lines,
         Err(lex_errors) => {
-            errors.extend(lex_errors.iter().map(|e| e.to_string()));
+            errors.extend(lex_errors.iter().map(|e| (e.location.line, e.to_string())));
             // Lex the good lines one by one, so their problems are reported in the same run.
             let start = archive.comment_line;
             archive
@@ -338,11 +342,11 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
         let at = format!("{}:{}", path.display(), line.line);
         for cond in &line.conds {
             if !known_condition(&cond.name) {
-                errors.push(format!(
+                errors.push((line.line, format!(
                     "{at}: unknown condition [{}]; known: {}, exec:PROGRAM, and OS names (linux, darwin, windows)",
                     cond.name,
                     CONDITIONS.join(", ")
-                ));
+                )));
             }
         }
         let Some(name) = line.command() else { continue };
@@ -351,15 +355,19 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
                 let hint = script::did_you_mean(name, COMMANDS.iter().map(|c| c.name))
                     .map(|s| format!(" (did you mean \"{s}\"?)"))
                     .unwrap_or_default();
-                errors.push(format!("{at}: unknown command \"{name}\"{hint}"));
+                errors.push((line.line, format!("{at}: unknown command \"{name}\"{hint}")));
             }
             Some(c) if line.negate && !c.negatable => {
-                errors.push(format!(
-                    "{at}: \"{name}\" does not take \"!\": it cannot be expected to fail"
+                errors.push((
+                    line.line,
+                    format!("{at}: \"{name}\" does not take \"!\": it cannot be expected to fail"),
                 ));
             }
             Some(c) if line.background.is_some() && c.name != "exec" => {
-                errors.push(format!("{at}: only exec can run in the background (&)"));
+                errors.push((
+                    line.line,
+                    format!("{at}: only exec can run in the background (&)"),
+                ));
             }
             Some(_) => {}
         }
@@ -371,13 +379,12 @@ fn prepare(path: &Path) -> Result<Prepared, String> {
             lines,
         })
     } else {
-        // In file order: `path:LINE:…`.
-        let line_of = |e: &String| {
-            e.strip_prefix(&format!("{}:", path.display()))
-                .and_then(|r| r.split(':').next()?.parse::<usize>().ok())
-        };
-        errors.sort_by_key(line_of);
-        Err(errors.join("\n"))
+        errors.sort_by_key(|(line, _)| *line);
+        let last = errors.last().map(|(line, _)| *line);
+        let texts: Vec<String> = errors.into_iter().map(|(_, text)| text).collect();
+        let mut failure = Failure::new(texts.join("\n"));
+        failure.line = last;
+        Err(failure)
     }
 }
 
@@ -387,8 +394,8 @@ fn known_condition(name: &str) -> bool {
         || ["linux", "darwin", "windows", "freebsd"].contains(&name)
 }
 
-/// Checks a script without running it: the error text when it is malformed.
-pub fn check(path: &Path) -> Result<(), String> {
+/// Checks a script without running it: why it is malformed.
+pub fn check(path: &Path) -> Result<(), Failure> {
     prepare(path).map(|_| ())
 }
 
@@ -398,14 +405,10 @@ impl ScriptJob {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_script()))
             .unwrap_or_else(|panic| {
                 let what = crate::run::panic_text(panic.as_ref());
-                Ended {
-                    status: Status::Fail,
-                    failure: Some(format!(
-                        "{}: assay panicked (a bug; please report it): {what}",
-                        self.path.display()
-                    )),
-                    logs: Vec::new(),
-                }
+                Ended::fail(format!(
+                    "{}: assay panicked (a bug; please report it): {what}",
+                    self.path.display()
+                ))
             });
         CaseReport {
             status: result.status,
@@ -426,11 +429,10 @@ impl ScriptJob {
         };
         let mut ended = self.run_in(&prepared, &work);
         if ended.status == Status::Fail && self.keep_failed {
-            let _ = write!(
-                ended.failure.get_or_insert_default(),
+            ended.then(&format!(
                 "\n\nthe work directory is kept: {}",
                 work.display()
-            );
+            ));
         } else {
             let _ = std::fs::remove_dir_all(&work);
         }
@@ -438,12 +440,12 @@ impl ScriptJob {
     }
 
     fn run_in(&self, prepared: &Prepared, work: &Path) -> Ended {
-        let mut database = match self
-            .target
-            .server()
-            .and_then(|s| s.create().map_err(|e| e.to_string()))
-        {
-            Ok(db) => db,
+        let created = self.target.server().and_then(|server| {
+            let db = server.create().map_err(|e| e.to_string())?;
+            Ok((server.engine(), db))
+        });
+        let (engine, mut database) = match created {
+            Ok(created) => created,
             Err(e) => return Ended::fail(format!("{}: {e}", self.path.display())),
         };
         let mut state = State {
@@ -455,7 +457,7 @@ impl ScriptJob {
             stdin: None,
             script: self.path.clone(),
             archive: prepared.archive.clone(),
-            engine: self.target.label.clone(),
+            engine,
             update: self.update,
             assay_bin: self.assay_bin.clone(),
             line: 0,
@@ -482,11 +484,10 @@ impl ScriptJob {
         ended.logs.append(&mut state.notes);
         if ended.status == Status::Fail && self.keep_failed {
             database.keep();
-            let _ = write!(
-                ended.failure.get_or_insert_default(),
+            ended.then(&format!(
                 "\n\nthe database is kept: {}",
                 database.open_command()
-            );
+            ));
         }
         ended
     }
@@ -495,17 +496,23 @@ impl ScriptJob {
 /// How a script ended.
 struct Ended {
     status: Status,
-    failure: Option<String>,
+    failure: Option<Failure>,
     logs: Vec<String>,
 }
 
 impl Ended {
-    fn fail(text: String) -> Ended {
+    fn fail(failure: impl Into<Failure>) -> Ended {
         Ended {
             status: Status::Fail,
-            failure: Some(text),
+            failure: Some(failure.into()),
             logs: Vec::new(),
         }
+    }
+
+    /// Adds `more` after the failure's text.
+    fn then(&mut self, more: &str) {
+        let failure = self.failure.take().unwrap_or_default();
+        self.failure = Some(failure.then(more));
     }
 }
 
@@ -612,14 +619,18 @@ fn failed(
         let _ = writeln!(text, "{phase_header}");
     }
     text.push_str(&state.log);
+    let message = message.trim_end();
     let _ = write!(
         text,
-        "{path}:{}: > {}\nFAIL: {}",
+        "{path}:{}: > {}\nFAIL: {message}",
         line.line,
         line.text.trim(),
-        message.trim_end()
     );
-    Ended::fail(text)
+    // The report points at the failing line and sums up with the message.
+    let mut failure = Failure::new(text);
+    failure.line = Some(line.line);
+    failure.summary = message.lines().next().unwrap_or("").to_string();
+    Ended::fail(failure)
 }
 
 fn header(comment: &str) -> &str {
@@ -640,9 +651,11 @@ fn conditions_hold(state: &State, conds: &[Cond]) -> bool {
 
 fn condition(state: &State, name: &str) -> bool {
     match name {
-        "postgres" | "sqlite" | "mariadb" => state.engine.starts_with(name),
+        "postgres" => state.engine == Engine::Postgres,
+        "sqlite" => state.engine == Engine::Sqlite,
+        "mariadb" => state.engine == Engine::Mariadb,
         // MariaDB is of the MySQL family, as in Atlas's harness.
-        "mysql" => state.engine.starts_with("mysql") || state.engine.starts_with("mariadb"),
+        "mysql" => state.engine.dialect() == Dialect::Mysql,
         "unix" => cfg!(unix),
         "docker" => {
             find_program("docker", &state.env).is_some()

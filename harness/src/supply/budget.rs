@@ -234,33 +234,18 @@ impl Drop for CaseTicket {
 /// connections are spent (MariaDB/MySQL 1040, PostgreSQL 53300): a server counts a closed
 /// connection as gone a moment after the client has closed it, and others may connect too.
 /// Gives up after a minute; any other error is returned at once.
-pub fn patiently<T, E: std::fmt::Display>(
-    mut connect: impl FnMut() -> Result<T, E>,
-) -> Result<T, E> {
+pub fn patiently<T>(mut connect: impl FnMut() -> Result<T, DbError>) -> Result<T, DbError> {
     let start = std::time::Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
         match connect() {
-            Err(e) if spent(&e.to_string()) && start.elapsed() < Duration::from_secs(60) => {
+            Err(e) if e.out_of_connections() && start.elapsed() < Duration::from_secs(60) => {
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(200));
             }
             done => return done,
         }
     }
-}
-
-/// Whether a connection error says the server has no connection left.
-fn spent(error: &str) -> bool {
-    [
-        "(1040)",
-        "Too many connections",
-        "(53300)",
-        "too many clients",
-    ]
-    .iter()
-    .any(|m| error.contains(m))
-        || error.contains("remaining connection slots are reserved")
 }
 
 /// A session that holds a permit of its server's budget until it is closed.

@@ -43,7 +43,7 @@ type StateCell = OnceLock<Result<Arc<dyn Snapshot>, String>>;
 impl Target {
     pub fn new(url: &str) -> Result<Target, String> {
         let dev = dbassay_dsl::url::parse(url)?;
-        let engine = dev.engine_name();
+        let engine = dev.engine();
         Ok(Target {
             url: url.to_string(),
             dev: Some(dev),
@@ -102,7 +102,7 @@ impl Target {
             return self.server()?.create().map_err(|e| e.to_string());
         }
         let snapshot = self.snapshot(state)?;
-        self.fresh_copy(&state.key(self.server()?.engine()), &snapshot)
+        self.fresh_copy(&state.key(self.server()?.engine().name()), &snapshot)
     }
 
     /// A fresh database in the state `snapshot` (cached under `key`) holds: the database the
@@ -141,25 +141,26 @@ impl Target {
 
     /// Runs `case` on a reused worker database in `state` (see [`crate::supply::worker`]).
     /// `None` when the engine cannot reuse databases; the caller then makes a copy.
-    pub fn on_worker(
+    pub fn on_worker<E: From<String>>(
         &self,
         state: &DesiredState,
-        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
-    ) -> Option<Result<(), String>> {
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
         let keys = [state.key(&self.label)];
-        self.on_worker_at(&keys, || self.fresh(state), |_, _| Ok(()), case)
+        let fresh = || self.fresh(state).map_err(E::from);
+        self.on_worker_at(&keys, fresh, |_, _| Ok(()), case)
     }
 
     /// [`Target::on_worker`] for any state. `keys[0]` names the state the case starts in, and
     /// `keys[d]` a state `d` steps before it, from which `advance(session, d)` brings a worker
     /// there; `fresh` makes a database in the state when no worker is idle.
-    pub fn on_worker_at(
+    pub fn on_worker_at<E: From<String>>(
         &self,
         keys: &[String],
-        fresh: impl FnOnce() -> Result<Box<dyn Database>, String>,
+        fresh: impl FnOnce() -> Result<Box<dyn Database>, E>,
         advance: impl FnOnce(&mut dyn Session, usize) -> Result<(), String>,
-        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
-    ) -> Option<Result<(), String>> {
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
         if self.isolation == Isolation::Copy {
             return None;
         }
@@ -213,7 +214,7 @@ impl Target {
     /// the server already holds it under the same key).
     pub fn snapshot(&self, state: &DesiredState) -> Result<Arc<dyn Snapshot>, String> {
         let server = self.server()?;
-        let key = state.key(server.engine());
+        let key = state.key(server.engine().name());
         self.cached(&key, |server| {
             if let Some(found) = server.find(&key) {
                 return Ok(found);

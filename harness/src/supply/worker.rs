@@ -70,19 +70,20 @@ impl Worker {
         Ok(reset.map(|reset| Worker { session, reset, db }))
     }
 
-    /// Runs `case` on this worker and undoes it. Returns the case's result and whether the
-    /// worker is back in its starting state (else it must not be reused).
-    pub fn run(
+    /// Runs `case` on this worker and undoes it. Returns the case's result (its error is the
+    /// caller's type) and whether the worker is back in its starting state (else it must not be
+    /// reused).
+    pub fn run<E: From<String>>(
         &mut self,
-        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), String>,
-    ) -> (Result<(), String>, bool) {
+        case: impl FnOnce(&dyn Database, &mut dyn Session) -> Result<(), E>,
+    ) -> (Result<(), E>, bool) {
         match &mut self.reset {
             Reset::Rollback { plan, begun, mark } => {
                 if !std::mem::take(begun)
                     && let Err(e) = self.session.run_all(&plan.begin)
                 {
                     return (
-                        Err(format!("cannot start the case's transaction: {e}")),
+                        Err(format!("cannot start the case's transaction: {e}").into()),
                         false,
                     );
                 }

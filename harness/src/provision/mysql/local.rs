@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder};
 
-use super::{Flavor, MyConnect, quote_str};
+use super::{MyConnect, quote_str};
+use crate::engine::Engine;
 use crate::provision::{ProvisionError, Result};
 use crate::runtime;
 
@@ -195,9 +196,9 @@ impl LocalFacts {
         })
     }
 
-    pub fn connect(&self, flavor: Flavor) -> MyConnect {
+    pub fn connect(&self, engine: Engine) -> MyConnect {
         MyConnect {
-            flavor,
+            engine,
             host: "127.0.0.1".into(),
             port: self.port,
             user: self.user.clone(),
@@ -253,7 +254,7 @@ pub fn start(binaries: &Binaries) -> Result<LocalFacts> {
 }
 
 fn start_in(binaries: &Binaries, dir: &Path) -> Result<LocalFacts> {
-    let port = free_port()?;
+    let port = crate::provision::free_port()?;
     let socket = dir.join("server.sock");
     let log = dir.join("error.log");
     let mut cmd = server_command(binaries, &dir.join("data"), &socket);
@@ -461,15 +462,6 @@ fn tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| ProvisionError(format!("cannot find a free port: {e}")))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| ProvisionError(format!("cannot find a free port: {e}")))
 }
 
 fn random_password() -> String {

@@ -1,4 +1,4 @@
-//! MySQL and MariaDB servers: a throw-away local server ([`local`]), a server the user runs
+//! MySQL and MariaDB servers: a throw-away local server ([`local()`]), a server the user runs
 //! ([`external`]), or a server at a known address ([`at`], used by the Docker provisioner).
 //!
 //! On every kind of server assay works the same way:
@@ -39,7 +39,7 @@ use mysql_async::{Conn, Opts, OptsBuilder};
 use sha2::{Digest, Sha256};
 
 use crate::engine::mysql::{self as engine, MysqlSession};
-use crate::engine::{Dialect, Session};
+use crate::engine::{Dialect, Engine, Session};
 use crate::provision::cleanup::{self, Registration};
 use crate::provision::{
     Database, Frozen, ProvisionError, Result, Server, Snapshot, marker, shared,
@@ -56,33 +56,19 @@ pub use local::{Binaries, LocalFacts, start, stop};
 /// Idle admin connections kept per server.
 pub const ADMIN_CONNECTIONS: usize = 4;
 
-/// Which client family: decides the URL scheme and the client command shown to users.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavor {
-    Mysql,
-    Mariadb,
-}
-
-impl Flavor {
-    fn scheme(self) -> &'static str {
-        match self {
-            Flavor::Mysql => "mysql",
-            Flavor::Mariadb => "mariadb",
-        }
-    }
-
-    fn client(self) -> &'static str {
-        match self {
-            Flavor::Mysql => "mysql",
-            Flavor::Mariadb => "mariadb",
-        }
+/// The URL scheme and the client command shown to users for the engine a URL named: `mariadb`
+/// for MariaDB, `mysql` for the rest of the family.
+fn client_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Mariadb => "mariadb",
+        _ => "mysql",
     }
 }
 
 /// How to reach a server: TCP address and an account allowed to create databases.
 #[derive(Clone)]
 pub struct MyConnect {
-    pub flavor: Flavor,
+    pub engine: Engine,
     pub host: String,
     pub port: u16,
     pub user: String,
@@ -92,7 +78,7 @@ pub struct MyConnect {
 impl std::fmt::Debug for MyConnect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MyConnect")
-            .field("flavor", &self.flavor)
+            .field("engine", &self.engine)
             .field("host", &self.host)
             .field("port", &self.port)
             .field("user", &self.user)
@@ -107,8 +93,8 @@ impl MyConnect {
     /// databases).
     pub fn from_url(url: &str) -> Result<MyConnect> {
         match dbassay_dsl::url::parse(url).map_err(ProvisionError)? {
-            DevUrl::Mysql(server) => MyConnect::from_server(Flavor::Mysql, &server),
-            DevUrl::Mariadb(server) => MyConnect::from_server(Flavor::Mariadb, &server),
+            DevUrl::Mysql(server) => MyConnect::from_server(Engine::Mysql, &server),
+            DevUrl::Mariadb(server) => MyConnect::from_server(Engine::Mariadb, &server),
             other => Err(ProvisionError(format!(
                 "unsupported scheme for MySQL/MariaDB in {other} (use mysql://, maria:// or \
                  mariadb://)"
@@ -118,7 +104,7 @@ impl MyConnect {
 
     /// How to reach the server a parsed URL names. Its `tls` parameter needs nothing here:
     /// the client speaks plain text (see `dbassay_dsl::url`), which `tls=false` asks for.
-    pub fn from_server(flavor: Flavor, server: &ServerUrl) -> Result<MyConnect> {
+    pub fn from_server(engine: Engine, server: &ServerUrl) -> Result<MyConnect> {
         if server.socket.is_some() {
             return Err(ProvisionError(
                 "a MySQL/MariaDB dev URL over a Unix socket (`+unix`) is not supported yet: give \
@@ -127,7 +113,7 @@ impl MyConnect {
             ));
         }
         Ok(MyConnect {
-            flavor,
+            engine,
             host: match server.host.as_str() {
                 "" => "localhost".to_string(),
                 host => host.to_string(),
@@ -159,37 +145,22 @@ impl MyConnect {
         };
         format!(
             "{}://{auth}@{}:{}/{db}",
-            self.flavor.scheme(),
+            client_name(self.engine),
             self.host,
             self.port
         )
     }
 }
 
-/// A URL with its password replaced by `***`, for messages.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some(at) = rest.rfind('@') else {
-        return url.to_owned();
-    };
-    let (auth, host) = rest.split_at(at);
-    match auth.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***{host}"),
-        None => url.to_owned(),
-    }
-}
-
 /// A throw-away server started from the installed binaries: `local://mariadb[/<version>]`.
-/// `Flavor::Mysql` (`local://mysql`) uses whatever `mysqld`/`mariadbd` is installed.
-pub fn local(flavor: Flavor, version: Option<&str>) -> Result<Arc<dyn Server>> {
-    Ok(MysqlServer::local(flavor, version)?)
+/// `Engine::Mysql` (`local://mysql`) uses whatever `mysqld`/`mariadbd` is installed.
+pub fn local(engine: Engine, version: Option<&str>) -> Result<Arc<dyn Server>> {
+    Ok(MysqlServer::local(engine, version)?)
 }
 
 impl MysqlServer {
-    /// [`local`], typed: for callers that need [`MysqlServer::local_facts`].
-    pub fn local(flavor: Flavor, version: Option<&str>) -> Result<Arc<MysqlServer>> {
+    /// [`local()`], typed: for callers that need [`MysqlServer::local_facts`].
+    pub fn local(engine: Engine, version: Option<&str>) -> Result<Arc<MysqlServer>> {
         let binaries = Binaries::find()?;
         binaries.check_version(version)?;
         if let Some(run) = shared::run_id() {
@@ -203,19 +174,19 @@ impl MysqlServer {
                 })
             })?;
             let facts = LocalFacts::from_shared(&lease.facts)?;
-            let connect = facts.connect(flavor);
+            let connect = facts.connect(engine);
             let guard = LocalGuard {
                 facts: Some(facts),
                 owner: Owner::Shared(lease),
             };
             return Ok(Arc::new(MysqlServer::new(connect, Some(guard))?));
         }
-        MysqlServer::local_unshared(flavor, version)
+        MysqlServer::local_unshared(engine, version)
     }
 
     /// A local server that belongs to this process alone, whatever the run id: it stops when
     /// the returned server is dropped or at the end of the run.
-    pub fn local_unshared(flavor: Flavor, version: Option<&str>) -> Result<Arc<MysqlServer>> {
+    pub fn local_unshared(engine: Engine, version: Option<&str>) -> Result<Arc<MysqlServer>> {
         let binaries = Binaries::find()?;
         binaries.check_version(version)?;
         let facts = start(&binaries)?;
@@ -223,7 +194,7 @@ impl MysqlServer {
             let facts = facts.clone();
             cleanup::register(move || stop(&facts))
         };
-        let connect = facts.connect(flavor);
+        let connect = facts.connect(engine);
         let guard = LocalGuard {
             facts: Some(facts),
             owner: Owner::Process(registration),
@@ -243,8 +214,8 @@ pub fn external(url: &str) -> Result<Arc<dyn Server>> {
 }
 
 /// [`external`] for a parsed URL.
-pub fn external_at(flavor: Flavor, server: &ServerUrl) -> Result<Arc<dyn Server>> {
-    at(MyConnect::from_server(flavor, server)?)
+pub fn external_at(engine: Engine, server: &ServerUrl) -> Result<Arc<dyn Server>> {
+    at(MyConnect::from_server(engine, server)?)
 }
 
 /// A server at a known address (e.g. a container the Docker provisioner started).
@@ -289,7 +260,8 @@ impl Drop for LocalGuard {
 /// What databases, snapshots and the server share.
 struct Inner {
     connect: MyConnect,
-    engine: &'static str,
+    /// What the server is (its `VERSION()`), which may differ from what the URL named.
+    engine: Engine,
     run_id: String,
     next: AtomicU64,
     idle: Mutex<Vec<Admin>>,
@@ -519,7 +491,11 @@ impl MysqlServer {
             _permit: budget.take(),
         };
         let inner = Arc::new(Inner {
-            engine: if is_mariadb { "mariadb" } else { "mysql" },
+            engine: if is_mariadb {
+                Engine::Mariadb
+            } else {
+                Engine::Mysql
+            },
             connect,
             run_id: run_id(),
             next: AtomicU64::new(1),
@@ -586,12 +562,14 @@ fn template_name(key: &str) -> String {
 /// Marks a finished template (MariaDB ≥ 10.5 has schema comments; elsewhere existence counts).
 const TEMPLATE_COMMENT: &str = "assay snapshot";
 
+/// A quoted identifier (the one quoting of the MySQL dialect, [`Dialect::quote_ident`]).
 pub(crate) fn quote_ident(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
+    Dialect::Mysql.quote_ident(name)
 }
 
+/// A string literal ([`Dialect::quote_str`]).
 pub(crate) fn quote_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+    Dialect::Mysql.quote_str(s)
 }
 
 impl Server for MysqlServer {
@@ -601,14 +579,14 @@ impl Server for MysqlServer {
 
     fn reuse(&self) -> Option<crate::engine::reuse::Reuse> {
         // Restores are verified on MariaDB; MySQL servers get copies until they are too.
-        (self.inner.engine == "mariadb").then_some(crate::engine::reuse::Reuse::Restore)
+        (self.inner.engine == Engine::Mariadb).then_some(crate::engine::reuse::Reuse::Restore)
     }
 
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }
 
-    fn engine(&self) -> &str {
+    fn engine(&self) -> Engine {
         self.inner.engine
     }
 
@@ -900,7 +878,7 @@ impl Database for MysqlDatabase {
         let password = if c.password.is_some() { " -p" } else { "" };
         format!(
             "{} -h {} -P {} -u {}{password} {}",
-            c.flavor.client(),
+            client_name(c.engine),
             c.host,
             c.port,
             c.user,
@@ -926,7 +904,7 @@ impl Database for MysqlDatabase {
 
     fn restorer(&self) -> Result<Option<Box<dyn crate::provision::Restorer>>> {
         // Restores are verified on MariaDB; MySQL servers get copies until they are too.
-        if self.inner.engine != "mariadb" {
+        if self.inner.engine != Engine::Mariadb {
             return Ok(None);
         }
         Ok(Some(Box::new(restore::MysqlRestorer::new(

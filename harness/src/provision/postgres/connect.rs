@@ -40,7 +40,7 @@ impl PgConnect {
             DevUrl::Postgres(server) => Ok(PgConnect::from_server(&server)),
             other => Err(ProvisionError(format!(
                 "not a PostgreSQL URL: {other} is a {} URL",
-                other.engine_name()
+                other.engine()
             ))),
         }
     }
@@ -122,28 +122,20 @@ impl PgConnect {
         (!options.is_empty()).then(|| options.join(" "))
     }
 
+    /// The URL with the password masked, for messages.
+    pub fn masked_url(&self, db: &str) -> String {
+        dbassay_dsl::url::mask_password(&self.url(db))
+    }
+
     /// `postgres://user:password@host:port/db`, with the real password.
     pub fn url(&self, db: &str) -> String {
-        self.url_with(db, self.password.as_deref())
-    }
-
-    /// The URL with the password replaced by `***`, for messages.
-    pub fn masked_url(&self, db: &str) -> String {
-        self.url_with(db, self.password.as_ref().map(|_| "***"))
-    }
-
-    fn url_with(&self, db: &str, password: Option<&str>) -> String {
         let mut url = format!(
             "postgres://{}",
             dbassay_dsl::url::percent_encode(&self.user)
         );
-        if let Some(password) = password {
+        if let Some(password) = &self.password {
             url.push(':');
-            url.push_str(&if password == "***" {
-                password.to_string()
-            } else {
-                dbassay_dsl::url::percent_encode(password)
-            });
+            url.push_str(&dbassay_dsl::url::percent_encode(password));
         }
         let host = if self.host.starts_with('/') {
             dbassay_dsl::url::percent_encode(&self.host)

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::{Client, NoTls};
 
 use super::{PgConnect, is_template};
-use crate::engine::postgres::error_chain;
+use crate::engine::error_chain;
 use crate::runtime;
 
 /// `DROP DATABASE … WITH (FORCE)` on a connection of its own, in the background.

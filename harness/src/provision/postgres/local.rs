@@ -398,7 +398,7 @@ pub fn start_with(binaries: &Binaries, settings: &[&str]) -> Result<Instance> {
     // A port taken between our probe and the server's bind fails the start: try again.
     let mut last_error = None;
     for _ in 0..3 {
-        let port = free_port()?;
+        let port = crate::provision::free_port()?;
         let log = File::create(&log_path).map_err(|e| io_error("create", &log_path, e))?;
         chown(&log_path, owner)?;
         let spawned = command(&binaries.binary("postgres"), owner)
@@ -443,15 +443,6 @@ pub fn start_with(binaries: &Binaries, settings: &[&str]) -> Result<Instance> {
         }
     }
     Err(last_error.unwrap_or_else(|| ProvisionError("postgres did not start".into())))
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| ProvisionError(format!("no free TCP port on 127.0.0.1: {e}")))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| ProvisionError(format!("no free TCP port on 127.0.0.1: {e}")))
 }
 
 impl Instance {

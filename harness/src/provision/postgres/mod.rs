@@ -1,4 +1,4 @@
-//! PostgreSQL servers: a throw-away server from local binaries ([`local`]), a server the user
+//! PostgreSQL servers: a throw-away server from local binaries ([`local()`]), a server the user
 //! runs ([`external`]), or one at known connection facts ([`at`], used by the Docker
 //! provisioner).
 //!
@@ -22,7 +22,7 @@
 //! process is gone (killed, say) are dropped, never one kept with `--keep-failed` and never one
 //! without a marker. A drop that failed is retried once at the end of the run.
 //!
-//! Cleanup: each server registers one closure with [`cleanup`](super::cleanup) that drains the
+//! Cleanup: each server registers one closure with [`super::cleanup`] that drains the
 //! drop queue, drops the databases and templates this process created and still exist (on a
 //! server assay did not start), and stops the local server it owns. `Drop` of the server does
 //! the same. Against a server assay did not start only `assay_`-named databases this process
@@ -38,8 +38,9 @@ use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 use super::cleanup::{self, Registration};
 use super::{Database, ProvisionError, Result, Server, Snapshot, marker, shared};
-use crate::engine::postgres::{PgSession, error_chain};
-use crate::engine::{Dialect, Session};
+use crate::engine::error_chain;
+use crate::engine::postgres::PgSession;
+use crate::engine::{Dialect, Engine, Session};
 use crate::runtime;
 use crate::supply::budget::{Budget, Counted, Permit, patiently};
 
@@ -61,7 +62,7 @@ pub fn local(version: Option<&str>) -> Result<Arc<PgServer>> {
     local_with(version, &ClientOptions::default())
 }
 
-/// [`local`], its sessions connecting with the dev URL's `client` options (`search_path` …).
+/// [`local()`], its sessions connecting with the dev URL's `client` options (`search_path` …).
 pub fn local_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<PgServer>> {
     let Some(run) = shared::run_id() else {
         return local_unshared_with(version, client);
@@ -70,7 +71,7 @@ pub fn local_with(version: Option<&str>, client: &ClientOptions) -> Result<Arc<P
     let name = format!("postgres-{}", binaries.major);
     let lease = shared::acquire(&run, &name, || local::start(&binaries)?.detach())?;
     let connect = local::connect_from_facts(&lease.facts)?.with_client(client);
-    PgServer::new(connect, Owner::Shared(lease), "postgres")
+    PgServer::new(connect, Owner::Shared(lease))
 }
 
 /// A throw-away server from local binaries that belongs to this process alone, whatever the
@@ -83,7 +84,7 @@ fn local_unshared_with(version: Option<&str>, client: &ClientOptions) -> Result<
     let binaries = local::Binaries::find(version)?;
     let instance = local::start(&binaries)?;
     let connect = instance.connect().clone().with_client(client);
-    PgServer::new(connect, Owner::Local(instance), "postgres")
+    PgServer::new(connect, Owner::Local(instance))
 }
 
 /// A server the user runs, from a `postgres://user:pass@host:port/db` URL. The URL's database
@@ -100,14 +101,14 @@ pub fn external_at(server: &ServerUrl) -> Result<Arc<PgServer>> {
 /// A server at known connection facts (a server the user runs, or a container assay started
 /// and removes itself).
 pub fn at(connect: PgConnect) -> Result<Arc<PgServer>> {
-    PgServer::new(connect, Owner::Nobody, "postgres")
+    PgServer::new(connect, Owner::Nobody)
 }
 
 /// A throw-away server shared by the processes of a run through [`shared::acquire`] (e.g. a
 /// container): templates are shared between the processes by key and left to the server's
 /// removal; each process drops its other databases when it is done.
 pub fn at_shared(connect: PgConnect, lease: shared::Lease) -> Result<Arc<PgServer>> {
-    PgServer::new(connect, Owner::Shared(lease), "postgres")
+    PgServer::new(connect, Owner::Shared(lease))
 }
 
 /// Who stops the server process.
@@ -123,7 +124,6 @@ enum Owner {
 /// A PostgreSQL server assay creates databases on.
 pub struct PgServer {
     inner: Arc<Inner>,
-    engine: String,
     _registration: Registration,
 }
 
@@ -157,7 +157,7 @@ struct Inner {
 }
 
 impl PgServer {
-    fn new(connect: PgConnect, owner: Owner, engine: &str) -> Result<Arc<PgServer>> {
+    fn new(connect: PgConnect, owner: Owner) -> Result<Arc<PgServer>> {
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -216,7 +216,6 @@ impl PgServer {
         let registration = cleanup::register(move || at_exit.shutdown());
         Ok(Arc::new(PgServer {
             inner,
-            engine: engine.to_string(),
             _registration: registration,
         }))
     }
@@ -308,8 +307,8 @@ impl Inner {
 
     fn comment(&self, name: &str, text: &str) -> String {
         format!(
-            "COMMENT ON DATABASE \"{name}\" IS '{}'",
-            text.replace('\'', "''")
+            "COMMENT ON DATABASE \"{name}\" IS {}",
+            Dialect::Postgres.quote_str(text)
         )
     }
 
@@ -473,8 +472,8 @@ impl Server for PgServer {
         Some(crate::engine::reuse::Reuse::Rollback)
     }
 
-    fn engine(&self) -> &str {
-        &self.engine
+    fn engine(&self) -> Engine {
+        Engine::Postgres
     }
 
     fn create(&self) -> Result<Box<dyn Database>> {

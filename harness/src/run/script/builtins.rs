@@ -1,4 +1,4 @@
-//! testscript's builtin commands, with testscript's meaning (atlas-compat §4.2).
+//! testscript's builtin commands, with testscript's meaning (docs/scripts.md).
 
 use std::io::Write as _;
 use std::path::Path;

@@ -322,7 +322,7 @@ pub fn only(state: &mut State, neg: bool, args: &[String]) -> Outcome {
     for a in args {
         let re = regex::Regex::new(&format!("(?mi){a}"))
             .map_err(|e| Stop::Fail(format!("only: bad pattern {a:?}: {e}")))?;
-        matches.push(re.is_match(&state.engine));
+        matches.push(re.is_match(state.engine.name()));
     }
     let skip = if neg {
         matches.iter().all(|m| *m)
