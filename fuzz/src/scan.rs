@@ -82,50 +82,46 @@ fn delimiters(sql: &str) -> Vec<String> {
     out
 }
 
-/// Checks that `gap` (text between statements) holds only droppable text.
+/// Checks that `gap` (text between statements) holds only droppable text: it can be read, from
+/// start to end, as whitespace, comments, delimiters and `DELIMITER` lines.
+///
+/// The delimiters are a superset of those in force, so no one way of reading is right: a
+/// longest-match reading took `����` for one delimiter where `���` was in force (and failed on
+/// the rest), earlier ones a whitespace-led delimiter or a `-` delimiter for the start of a
+/// comment. So every way is tried: the gap passes when some reading reaches its end.
 fn gap(gap: &str, opts: &ScanOptions, delimiters: &[String]) {
-    let mut rest = gap;
-    loop {
-        // A delimiter may itself start with whitespace (`-- atlas:delimiter \n\nGO`); others
-        // are tried after comments (a delimiter `-` must not take the start of a `--` comment).
-        // The longest that matches: the one in force may extend a shorter one (`//` and
-        // `//x` both set in the file).
-        // Such a delimiter may follow other whitespace (`SELECT 1 \nGO`): whitespace goes one
-        // character at a time, the delimiters tried before each.
-        if let Some(d) = delimiters
-            .iter()
-            .filter(|d| d.starts_with(char::is_whitespace) && rest.starts_with(d.as_str()))
-            .max_by_key(|d| d.len())
-        {
-            rest = &rest[d.len()..];
-            continue;
-        }
-        if let Some(c) = rest.chars().next().filter(|c| c.is_whitespace()) {
-            rest = &rest[c.len_utf8()..];
-            continue;
-        }
-        if rest.is_empty() {
+    let mut seen = vec![false; gap.len() + 1];
+    let mut todo = vec![0usize];
+    let mut furthest = 0;
+    while let Some(at) = todo.pop() {
+        if at == gap.len() {
             return;
         }
+        if std::mem::replace(&mut seen[at], true) {
+            continue;
+        }
+        furthest = furthest.max(at);
+        let rest = &gap[at..];
+        let mut next = |len: usize| todo.push(at + len);
+        for d in delimiters.iter().filter(|d| rest.starts_with(d.as_str())) {
+            next(d.len());
+        }
+        if let Some(c) = rest.chars().next().filter(|c| c.is_whitespace()) {
+            next(c.len_utf8());
+        }
+        let line = || rest.find('\n').map_or(rest.len(), |n| n + 1);
         if rest.starts_with("--") || (opts.hash_comments && rest.starts_with('#')) {
-            rest = rest.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            match r.split_once("*/") {
-                Some((_, r)) => rest = r,
-                None => panic!("unclosed comment accepted between statements: {gap:?}"),
-            }
-        } else if rest.len() >= 10 && rest.as_bytes()[..10].eq_ignore_ascii_case(b"delimiter ") {
-            rest = rest.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(d) = delimiters
-            .iter()
-            .filter(|d| rest.starts_with(d.as_str()))
-            .max_by_key(|d| d.len())
-        {
-            rest = &rest[d.len()..];
-        } else {
-            panic!(
-                "the scanner dropped text that is no comment or delimiter: {rest:?} (in {gap:?})"
-            );
+            next(line());
+        }
+        if let Some(n) = rest.strip_prefix("/*").and_then(|r| r.find("*/")) {
+            next(2 + n + 2);
+        }
+        if rest.len() >= 10 && rest.as_bytes()[..10].eq_ignore_ascii_case(b"delimiter ") {
+            next(line());
         }
     }
+    panic!(
+        "the scanner dropped text that is no whitespace, comment or delimiter: {:?} (in {gap:?})",
+        &gap[furthest..]
+    );
 }
